@@ -1,0 +1,343 @@
+"""Read people from a CSV upload into PersonRecords, with one RecordError per problem found.
+
+Default header names: employee_id, email, first_name, last_name, display_name, job_title,
+department, location, manager_id, manager_name, status, start_date, end_date, and any number of
+identifier:KIND columns (for example identifier:lms_username). Header names match without regard
+to case or surrounding spaces. employee_id is required, and so is either email or at least one
+identifier column. The delimiter is ",", ";" or a tab, detected from the header unless given, and
+an Excel "sep=;" first line and a UTF-8 byte order mark are understood.
+"""
+
+from __future__ import annotations
+
+import csv
+import itertools
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import TextIO, TypeVar
+
+from connectors.normalize import InvalidField, derive_status, normalize_email, parse_iso_date
+from connectors.records import PERSON_STATUSES, PersonRecord, RecordError
+
+FIELDS = (
+    "employee_id",
+    "email",
+    "first_name",
+    "last_name",
+    "display_name",
+    "job_title",
+    "department",
+    "location",
+    "manager_id",
+    "manager_name",
+    "status",
+    "start_date",
+    "end_date",
+)
+IDENTIFIER_PREFIX = "identifier:"
+DELIMITERS = (",", ";", "\t")
+
+_BOM = "\ufeff"
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class _Layout:
+    """Column positions and header names of the known fields in one file."""
+
+    header: tuple[str, ...]
+    columns: dict[str, int]  # field name -> column index
+    names: dict[str, str]  # field name -> header text as written in the file
+    identifier_kinds: dict[str, str]  # identifier:KIND field -> KIND
+
+
+def read_people_csv(
+    stream: TextIO,
+    column_map: Mapping[str, str] | None = None,
+    source: str = "csv",
+    *,
+    delimiter: str | None = None,
+    today: date | None = None,
+) -> Iterator[PersonRecord | RecordError]:
+    """Yield a PersonRecord per valid row and a RecordError per problem, in file order.
+
+    `column_map` maps a field name (employee_id, identifier:lms_username, ...) to the header used
+    in the file, for files whose headers differ from the defaults. A header problem yields its
+    RecordErrors and ends the file. Open files with newline="" so quoted line breaks survive.
+    Raises ValueError at once for an unknown field in column_map or an unsupported delimiter.
+    """
+    mapping = _check_column_map(column_map or {})
+    if delimiter is not None and delimiter not in DELIMITERS:
+        raise ValueError(f"unsupported delimiter {delimiter!r}, expected one of {DELIMITERS!r}")
+
+    return _read(stream, mapping, source, delimiter, today or date.today())
+
+
+def _read(
+    stream: TextIO,
+    column_map: dict[str, str],
+    source: str,
+    delimiter: str | None,
+    today: date,
+) -> Iterator[PersonRecord | RecordError]:
+    first_line = stream.readline().removeprefix(_BOM)
+    lines_before_header = 0
+
+    excel_delimiter = _excel_separator(first_line)
+    if excel_delimiter is not None:
+        delimiter = delimiter or excel_delimiter
+        first_line = stream.readline()
+        lines_before_header = 1
+
+    header_line = lines_before_header + 1
+    if not first_line.strip():
+        message = f"line {header_line}: the header row is empty; put the column names on the first line"
+        yield RecordError(source=source, source_id=None, line=header_line, field=None, message=message)
+        return
+
+    delimiter = delimiter or _detect_delimiter(first_line)
+    # strict makes a stray quote an error to report, where the default would silently merge fields.
+    reader = csv.reader(itertools.chain([first_line], stream), delimiter=delimiter, strict=True)
+    header = next(reader)
+
+    layout, header_errors = _layout(header, column_map, source, header_line)
+    if header_errors:
+        yield from header_errors
+        return
+
+    seen_ids: dict[str, int] = {}
+    previous_end = reader.line_num
+    while True:
+        line = lines_before_header + previous_end + 1
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            # The reader's position after a parse error is unreliable, so reading stops here.
+            message = f"line {line}: unreadable CSV ({exc}); fix the quoting on this line and upload again"
+            yield RecordError(source=source, source_id=None, line=line, field=None, message=message)
+            return
+        previous_end = reader.line_num
+
+        if not any(value.strip() for value in row):
+            continue
+
+        yield from _read_row(row, line, layout, source, delimiter, seen_ids, today)
+
+
+def _read_row(
+    row: list[str],
+    line: int,
+    layout: _Layout,
+    source: str,
+    delimiter: str,
+    seen_ids: dict[str, int],
+    today: date,
+) -> Iterator[PersonRecord | RecordError]:
+    values = {field: row[index] if index < len(row) else "" for field, index in layout.columns.items()}
+    source_id = values.get("employee_id", "").strip() or None
+
+    def error(field: str | None, message: str) -> RecordError:
+        if field is None:
+            return RecordError(source=source, source_id=source_id, line=line, field=None, message=f"line {line}: {message}")
+        column = layout.names[field]
+        located = f"line {line}, column {column}: {message}"
+        return RecordError(source=source, source_id=source_id, line=line, field=column, message=located)
+
+    if len(row) > len(layout.header):
+        yield error(
+            None,
+            f"{len(row)} values but the header has {len(layout.header)} columns; "
+            f"quote values that contain the delimiter {delimiter!r}",
+        )
+        return
+
+    errors, record = _parse_values(row, values, layout, source, source_id, today)
+    for field, message in errors:
+        yield error(field, message)
+
+    if source_id is not None:
+        first_line = seen_ids.get(source_id)
+        if first_line is not None:
+            yield error(
+                "employee_id",
+                f"duplicate employee id {source_id!r}, first seen on line {first_line}; keep one row per employee",
+            )
+            return
+        seen_ids[source_id] = line
+
+    if record is not None:
+        yield record
+
+
+def _parse_values(
+    row: list[str],
+    values: dict[str, str],
+    layout: _Layout,
+    source: str,
+    source_id: str | None,
+    today: date,
+) -> tuple[list[tuple[str | None, str]], PersonRecord | None]:
+    """Return the problems of one row as (field, message) pairs, and its record when there are none."""
+    errors: list[tuple[str | None, str]] = []
+
+    if source_id is None:
+        errors.append(("employee_id", "missing value; every row needs an employee id"))
+
+    email = _checked(errors, lambda: normalize_email("email", values.get("email")))
+    start_date = _checked(errors, lambda: parse_iso_date("start_date", values.get("start_date")))
+    end_date = _checked(errors, lambda: parse_iso_date("end_date", values.get("end_date")))
+    stated_status = _checked(errors, lambda: _parse_status(values.get("status")))
+
+    if start_date is not None and end_date is not None and end_date < start_date:
+        errors.append(
+            ("end_date", f"end date {end_date.isoformat()} is before start date {start_date.isoformat()}; correct one of them")
+        )
+
+    identifiers = tuple(
+        (kind, values[field].strip()) for field, kind in layout.identifier_kinds.items() if values[field].strip()
+    )
+    if source_id is not None and email is None and not identifiers and not errors:
+        errors.append((None, "no email and no identifier value; fill email or an identifier column"))
+
+    if errors or source_id is None:
+        return errors, None
+
+    record = PersonRecord(
+        source=source,
+        source_id=source_id,
+        email=email,
+        first_name=_optional(values, "first_name"),
+        last_name=_optional(values, "last_name"),
+        display_name=_optional(values, "display_name"),
+        job_title=_optional(values, "job_title"),
+        department=_optional(values, "department"),
+        location=_optional(values, "location"),
+        manager_source_id=_optional(values, "manager_id"),
+        manager_name=_optional(values, "manager_name"),
+        status=derive_status(stated_status, start_date, end_date, today),
+        start_date=start_date,
+        end_date=end_date,
+        identifiers=identifiers,
+        raw=dict(zip(layout.header, row)),
+    )
+    return errors, record
+
+
+def _checked(errors: list[tuple[str | None, str]], parse: Callable[[], T]) -> T | None:
+    try:
+        return parse()
+    except InvalidField as exc:
+        errors.append((exc.field, exc.message))
+        return None
+
+
+def _parse_status(value: str | None) -> str | None:
+    text = (value or "").strip()
+    if not text:
+        return None
+
+    lowered = text.casefold()
+    if lowered not in PERSON_STATUSES:
+        raise InvalidField("status", f"invalid status {text!r}, expected one of {', '.join(PERSON_STATUSES)}")
+    return lowered
+
+
+def _optional(values: dict[str, str], field: str) -> str | None:
+    return values.get(field, "").strip() or None
+
+
+def _layout(
+    header: list[str],
+    column_map: dict[str, str],
+    source: str,
+    line: int,
+) -> tuple[_Layout, list[RecordError]]:
+    """Locate every known field in the header, and return the layout with any header errors."""
+    header_to_field = {_header_key(name): field for field, name in column_map.items()}
+    columns: dict[str, int] = {}
+    names: dict[str, str] = {}
+    errors: list[RecordError] = []
+
+    for index, raw_name in enumerate(header):
+        name = raw_name.strip()
+        key = _header_key(name)
+        field = header_to_field.get(key)
+        if field is None:
+            field = _default_field(key)
+            if field is None or field in column_map:
+                # Unknown columns are kept only in raw, and a default name loses to a mapped header.
+                continue
+
+        if field in columns:
+            message = f"line {line}, column {name}: duplicate column for {field}, also column {columns[field] + 1}; remove one"
+            errors.append(RecordError(source=source, source_id=None, line=line, field=name, message=message))
+            continue
+
+        columns[field] = index
+        names[field] = name
+
+    identifier_kinds = {
+        field: field[len(IDENTIFIER_PREFIX):] for field in columns if field.startswith(IDENTIFIER_PREFIX)
+    }
+
+    if "employee_id" not in columns:
+        expected_header = column_map.get("employee_id", "employee_id")
+        message = f"line {line}: missing required column {expected_header!r}; add it to the header or map it with column_map"
+        errors.append(RecordError(source=source, source_id=None, line=line, field=expected_header, message=message))
+
+    if "email" not in columns and not identifier_kinds:
+        message = f"line {line}: no email column and no identifier:KIND column; add one so people can be matched"
+        errors.append(RecordError(source=source, source_id=None, line=line, field="email", message=message))
+
+    layout = _Layout(
+        header=tuple(name.strip() for name in header),
+        columns=columns,
+        names=names,
+        identifier_kinds=identifier_kinds,
+    )
+    return layout, errors
+
+
+def _default_field(key: str) -> str | None:
+    if key in FIELDS:
+        return key
+
+    if key.startswith(IDENTIFIER_PREFIX) and len(key) > len(IDENTIFIER_PREFIX):
+        return IDENTIFIER_PREFIX + key[len(IDENTIFIER_PREFIX):].strip()
+
+    return None
+
+
+def _header_key(name: str) -> str:
+    return name.strip().casefold()
+
+
+def _check_column_map(column_map: Mapping[str, str]) -> dict[str, str]:
+    checked = {}
+    for field, header in column_map.items():
+        is_identifier = field.startswith(IDENTIFIER_PREFIX) and len(field) > len(IDENTIFIER_PREFIX)
+        if field not in FIELDS and not is_identifier:
+            raise ValueError(
+                f"unknown field {field!r} in column_map, expected one of {', '.join(FIELDS)} or identifier:KIND"
+            )
+        checked[field] = header
+    return checked
+
+
+def _excel_separator(line: str) -> str | None:
+    """Return the delimiter of an Excel "sep=X" first line, or None when the line is not one."""
+    text = line.rstrip("\r\n")
+    if text.casefold().startswith("sep=") and len(text) == 5 and text[4] in DELIMITERS:
+        return text[4]
+    return None
+
+
+def _detect_delimiter(header_line: str) -> str:
+    """Return the delimiter that occurs most often in the header line, "," on a tie or none."""
+    counts = {candidate: header_line.count(candidate) for candidate in DELIMITERS}
+    best = max(DELIMITERS, key=lambda candidate: counts[candidate])
+    return best if counts[best] > 0 else ","
