@@ -1,0 +1,7 @@
+"""The hub's own read and write API under /api/v1: evidence, people, skills and sync runs."""
+
+from flask import Blueprint
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+from . import evidence, people  # noqa: E402,F401  (routes register on bp)

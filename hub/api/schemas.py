@@ -1,0 +1,55 @@
+"""marshmallow schemas for the /api/v1 query parameters and response bodies."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, ValidationError, fields, validate
+
+from ..errors import BadRequest
+
+
+class FeedArgs(Schema):
+    cursor = fields.Integer(load_default=0, validate=validate.Range(min=0))
+    since = fields.AwareDateTime(load_default=None, format="iso")
+    limit = fields.Integer(load_default=500, validate=validate.Range(min=1, max=5000))
+    format = fields.String(load_default=None, validate=validate.OneOf(["json", "csv"]))
+
+
+class ExpertArgs(Schema):
+    limit = fields.Integer(load_default=20, validate=validate.Range(min=1, max=500))
+    min_confidence = fields.Float(load_default=0.0, validate=validate.Range(min=0.0, max=1.0))
+    format = fields.String(load_default=None, validate=validate.OneOf(["json", "csv"]))
+
+
+class FormatArgs(Schema):
+    format = fields.String(load_default=None, validate=validate.OneOf(["json", "csv"]))
+
+
+class EvidenceSchema(Schema):
+    id = fields.Integer()
+    person_id = fields.Integer()
+    skill_uri = fields.String()
+    skill_label = fields.String()
+    source_kind = fields.String()
+    raw_value = fields.String(allow_none=True)
+    raw_scale = fields.String(allow_none=True)
+    level = fields.Float()
+    confidence = fields.Float()
+    observed_at = fields.DateTime(format="iso")
+    expires_at = fields.DateTime(format="iso", allow_none=True)
+    statement_id = fields.String(allow_none=True)
+    rule_id = fields.String()
+    created_at = fields.DateTime(format="iso")
+    retracted_at = fields.DateTime(format="iso", allow_none=True)
+
+
+def load_args(schema: Schema, args) -> dict:
+    """Validate query parameters, turning the first problem into a 400 that names the parameter."""
+    unknown = sorted(set(args) - set(schema.fields))
+    if unknown:
+        raise BadRequest(f"unknown parameter '{unknown[0]}'; accepted: {', '.join(sorted(schema.fields))}",
+                         field=unknown[0])
+    try:
+        return schema.load(args)
+    except ValidationError as error:
+        name, messages = next(iter(error.normalized_messages().items()))
+        raise BadRequest(f"invalid parameter '{name}': {' '.join(map(str, messages))}", field=name) from None

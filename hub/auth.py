@@ -1,0 +1,97 @@
+"""HTTP Basic authentication against stored credentials, and scope checks per resource."""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import hmac
+import secrets
+from typing import Callable, Iterable
+
+from flask import g, request
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from .errors import Forbidden, Unauthorized
+from .models import Credential
+
+# xAPI scopes (xAPI 1.0.3 communication, section 4.2 "OAuth Authorization Scope") and the hub's own.
+XAPI_SCOPES = (
+    "statements/write",
+    "statements/read",
+    "statements/read/mine",
+    "all/read",
+    "all",
+    "state",
+    "define",
+    "profile",
+)
+HUB_SCOPES = ("evidence/read", "people/read", "people/write", "admin")
+ALL_SCOPES = XAPI_SCOPES + HUB_SCOPES
+
+
+def hash_secret(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def generate_credential(name: str, scopes: Iterable[str]) -> tuple[Credential, str]:
+    """Create a credential with a random key and secret; the plain secret is returned once and never stored."""
+    scopes = list(dict.fromkeys(scopes))
+    unknown = [scope for scope in scopes if scope not in ALL_SCOPES]
+    if unknown or not scopes:
+        raise ValueError(f"invalid scope {unknown or scopes!r}; use one or more of: {', '.join(ALL_SCOPES)}")
+
+    secret = secrets.token_urlsafe(32)
+    credential = Credential(key=secrets.token_hex(16), secret_hash=hash_secret(secret), name=name, scopes=scopes)
+    return credential, secret
+
+
+def authenticate(session: Session, key: str, secret: str) -> Credential | None:
+    credential = session.scalar(select(Credential).where(Credential.key == key, Credential.revoked_at.is_(None)))
+    if credential is None:
+        return None
+    if not hmac.compare_digest(credential.secret_hash, hash_secret(secret)):
+        return None
+    return credential
+
+
+def current_credential() -> Credential:
+    return g.credential
+
+
+def require_scope(*accepted: str) -> Callable:
+    """Let the request through when its credential holds any of ``accepted`` scopes.
+
+    The view finds the credential in ``g.credential`` and its granted scopes in ``g.scopes``.
+    """
+
+    def decorator(view: Callable) -> Callable:
+        @functools.wraps(view)
+        def wrapper(*args, **kwargs):
+            credential = _credential_from_request()
+            granted = set(credential.scopes)
+            if "all" not in granted and granted.isdisjoint(accepted):
+                raise Forbidden(f"credential '{credential.name}' lacks a scope for this resource; "
+                                f"it needs one of: {', '.join(accepted)}")
+
+            g.credential = credential
+            g.scopes = granted
+            return view(*args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+def _credential_from_request() -> Credential:
+    from flask import current_app
+
+    auth = request.authorization
+    if auth is None or auth.type != "basic" or not auth.username or auth.password is None:
+        raise Unauthorized()
+
+    with current_app.extensions["skillwire"].sessions() as session:
+        credential = authenticate(session, auth.username, auth.password)
+    if credential is None:
+        raise Unauthorized("Invalid credentials: the key is unknown or revoked, or the secret does not match")
+    return credential

@@ -1,0 +1,175 @@
+"""The ``skillwire`` command: run the hub, migrate the database, manage credentials, import and sync."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+
+import click
+
+from .config import ConfigError, load_settings
+
+log = logging.getLogger(__name__)
+
+
+@click.group()
+def main() -> None:
+    """Skillwire: an xAPI learning record store and skill evidence hub."""
+
+
+def _runtime():
+    from .logs import configure_logging
+    from .runtime import Runtime, set_current
+
+    try:
+        settings = load_settings()
+    except ConfigError as error:
+        raise click.ClickException(str(error)) from None
+
+    configure_logging(settings.log_level, settings.log_json)
+    runtime = Runtime.from_settings(settings)
+    set_current(runtime)
+    return runtime
+
+
+@main.command()
+@click.option("--host", default=None, help="Address to listen on (default: SKILLWIRE_HOST or 127.0.0.1).")
+@click.option("--port", type=int, default=None, help="TCP port (default: SKILLWIRE_PORT or 8000).")
+def run(host: str | None, port: int | None) -> None:
+    """Migrate the database, create a first credential if there is none, and serve the hub."""
+    from werkzeug.serving import run_simple
+
+    from .app import create_app
+    from .bootstrap import prepare_database
+
+    try:
+        settings = load_settings()
+    except ConfigError as error:
+        raise click.ClickException(str(error)) from None
+
+    app = create_app(settings)
+    prepare_database(app.extensions["skillwire"], announce=click.echo)
+
+    host, port = host or settings.host, port or settings.port
+    click.echo(f"Skillwire listening on http://{host}:{port} (xAPI endpoint http://{host}:{port}/xapi/)")
+    run_simple(host, port, app, threaded=True, use_reloader=False)
+
+
+@main.command()
+def worker() -> None:
+    """Run an RQ worker for the hub's jobs (needs SKILLWIRE_REDIS_URL)."""
+    from rq import Worker
+
+    runtime = _runtime()
+    if runtime.settings.redis_url is None:
+        raise click.ClickException("SKILLWIRE_REDIS_URL is not set; without Redis, jobs run inside the web process")
+    Worker([runtime.jobs.queue], connection=runtime.jobs.connection).work(with_scheduler=True)
+
+
+@main.group()
+def db() -> None:
+    """Database migrations."""
+
+
+@db.command("upgrade")
+@click.option("--revision", default="head", show_default=True, help="Alembic revision to upgrade to.")
+def db_upgrade(revision: str) -> None:
+    """Apply the Alembic migrations."""
+    from .db import upgrade_database
+
+    runtime = _runtime()
+    upgrade_database(runtime.settings.database_url, revision)
+    click.echo(f"database upgraded to {revision}")
+
+
+@main.group()
+def credentials() -> None:
+    """API credentials."""
+
+
+@credentials.command("create")
+@click.option("--name", required=True, help="A label for the client that uses the credential.")
+@click.option("--scope", "scopes", multiple=True, required=True,
+              help="A scope to grant, such as statements/write or all; repeat for several.")
+def credentials_create(name: str, scopes: tuple[str, ...]) -> None:
+    """Create a credential and print its key and secret as JSON; the secret is shown only once."""
+    from .bootstrap import create_credential
+
+    runtime = _runtime()
+    try:
+        body = create_credential(runtime, name, scopes)
+    except ValueError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(json.dumps(body))
+
+
+@main.group()
+def people() -> None:
+    """People from HR systems."""
+
+
+@people.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+def people_import(path: str) -> None:
+    """Import employees from a CSV file and print the sync run as JSON."""
+    from .bootstrap import import_people_file
+
+    runtime = _runtime()
+    body = import_people_file(runtime, path)
+    click.echo(json.dumps(body, indent=2))
+    if body["failed"]:
+        sys.exit(1)
+
+
+@main.group("import")
+def import_group() -> None:
+    """Bulk imports."""
+
+
+@import_group.command("statements")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--xapi-version", default="1.0.3", show_default=True, help="xAPI version the file follows.")
+@click.option("--batch-size", default=100, show_default=True, type=click.IntRange(1, 1000),
+              help="Statements stored per transaction.")
+def import_statements(path: str, xapi_version: str, batch_size: int) -> None:
+    """Store statements from a JSON Lines file through the same path as HTTP.
+
+    Prints one tab-separated line per input line: line number, accepted/unchanged/conflict/rejected, statement
+    id, and the reason. Exits with 0 when every line was stored or already stored, 1 when any line was
+    rejected or conflicted.
+    """
+    from .importer import import_statements_file
+
+    runtime = _runtime()
+    summary = import_statements_file(runtime, path, xapi_version, batch_size, click.echo)
+    click.echo(json.dumps(summary), err=True)
+    if summary["rejected"] or summary["conflict"]:
+        sys.exit(1)
+
+
+@main.command()
+@click.argument("connector", type=click.Choice(["bamboohr"]))
+@click.option("--full", is_flag=True, help="Ignore the stored cursor and read every employee.")
+def sync(connector: str, full: bool) -> None:
+    """Run one sync of an HR connector now and print the sync run as JSON."""
+    from .sync import run_sync
+
+    runtime = _runtime()
+    try:
+        body = run_sync(runtime, connector, full=full)
+    except ConfigError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(json.dumps(body, indent=2))
+    if body["status"] != "succeeded":
+        sys.exit(1)
+
+
+@main.command("map-pending")
+def map_pending() -> None:
+    """Map every statement still waiting for evidence mapping (after a failure or a restart)."""
+    from .jobs import map_pending_statements_job
+
+    _runtime()
+    created = map_pending_statements_job()
+    click.echo(json.dumps({"evidence_created": created}))

@@ -1,0 +1,144 @@
+"""Settings read from ``SKILLWIRE_*`` environment variables and validated at start."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Mapping
+from urllib.parse import urlsplit
+
+
+class ConfigError(Exception):
+    """A setting is missing or invalid. The message names the variable and the fix."""
+
+
+DEFAULT_INSTANCE_DIR = Path.cwd() / "instance"
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str
+    redis_url: str | None
+    host: str
+    port: int
+    public_url: str
+    instance_dir: Path
+    mappings_dir: Path | None
+    account_homepages: Mapping[str, str] = field(default_factory=dict)
+    max_body_bytes: int = 20 * 1024 * 1024
+    max_batch_statements: int = 1000
+    page_size: int = 100
+    max_page_size: int = 1000
+    log_level: str = "INFO"
+    log_json: bool = False
+    queue_name: str = "skillwire"
+
+    @property
+    def jobs_in_process(self) -> bool:
+        return self.redis_url is None
+
+
+def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
+    """Build Settings from the environment, raising ConfigError on the first invalid variable."""
+    env = os.environ if environ is None else environ
+
+    instance_dir = Path(env.get("SKILLWIRE_INSTANCE_DIR") or DEFAULT_INSTANCE_DIR)
+    database_url = env.get("SKILLWIRE_DATABASE_URL") or f"sqlite:///{instance_dir / 'skillwire.db'}"
+    _check_database_url(database_url)
+
+    redis_url = env.get("SKILLWIRE_REDIS_URL") or None
+    if redis_url is not None:
+        _check_url("SKILLWIRE_REDIS_URL", redis_url, ("redis", "rediss", "unix"))
+
+    host = env.get("SKILLWIRE_HOST", "127.0.0.1")
+    port = _int(env, "SKILLWIRE_PORT", 8000, minimum=1, maximum=65535)
+    public_url = env.get("SKILLWIRE_PUBLIC_URL") or f"http://{host}:{port}"
+    _check_url("SKILLWIRE_PUBLIC_URL", public_url, ("http", "https"))
+
+    mappings_dir = env.get("SKILLWIRE_MAPPINGS_DIR")
+    if mappings_dir and not Path(mappings_dir).is_dir():
+        raise ConfigError(f"SKILLWIRE_MAPPINGS_DIR: '{mappings_dir}' is not a directory; point it at a folder of mapping files")
+
+    return Settings(
+        database_url=database_url,
+        redis_url=redis_url,
+        host=host,
+        port=port,
+        public_url=public_url.rstrip("/"),
+        instance_dir=instance_dir,
+        mappings_dir=Path(mappings_dir) if mappings_dir else None,
+        account_homepages=_account_homepages(env.get("SKILLWIRE_ACCOUNT_HOMEPAGES", "")),
+        max_body_bytes=_int(env, "SKILLWIRE_MAX_BODY_BYTES", 20 * 1024 * 1024, minimum=1024),
+        max_batch_statements=_int(env, "SKILLWIRE_MAX_BATCH_STATEMENTS", 1000, minimum=1),
+        page_size=_int(env, "SKILLWIRE_PAGE_SIZE", 100, minimum=1),
+        max_page_size=_int(env, "SKILLWIRE_MAX_PAGE_SIZE", 1000, minimum=1),
+        log_level=_choice(env, "SKILLWIRE_LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR")),
+        log_json=_bool(env, "SKILLWIRE_LOG_JSON", False),
+        queue_name=env.get("SKILLWIRE_QUEUE", "skillwire"),
+    )
+
+
+def _check_database_url(url: str) -> None:
+    scheme = urlsplit(url).scheme.split("+")[0]
+    if scheme not in ("sqlite", "postgresql"):
+        raise ConfigError(
+            f"SKILLWIRE_DATABASE_URL: unsupported scheme '{scheme}'; "
+            "use sqlite:///PATH or postgresql+psycopg://USER@HOST/DB"
+        )
+
+
+def _check_url(name: str, url: str, schemes: tuple[str, ...]) -> None:
+    parts = urlsplit(url)
+    if parts.scheme not in schemes:
+        raise ConfigError(f"{name}: invalid URL '{url}'; expected a scheme of {', '.join(schemes)}")
+
+
+def _int(env: Mapping[str, str], name: str, default: int, minimum: int, maximum: int | None = None) -> int:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(f"{name}: invalid integer '{raw}'") from None
+
+    if value < minimum or (maximum is not None and value > maximum):
+        upper = f" and at most {maximum}" if maximum is not None else ""
+        raise ConfigError(f"{name}: {value} is out of range; use at least {minimum}{upper}")
+    return value
+
+
+def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+
+    lowered = raw.strip().lower()
+    if lowered in ("1", "true", "yes", "on"):
+        return True
+    if lowered in ("0", "false", "no", "off"):
+        return False
+    raise ConfigError(f"{name}: invalid boolean '{raw}'; use true or false")
+
+
+def _choice(env: Mapping[str, str], name: str, default: str, choices: tuple[str, ...]) -> str:
+    value = env.get(name, default).upper()
+    if value not in choices:
+        raise ConfigError(f"{name}: invalid value '{value}'; use one of {', '.join(choices)}")
+    return value
+
+
+def _account_homepages(raw: str) -> dict[str, str]:
+    """Parse ``HOMEPAGE=KIND,HOMEPAGE=KIND`` into a map of account home page to identifier kind."""
+    result: dict[str, str] = {}
+    for item in filter(None, (part.strip() for part in raw.split(","))):
+        homepage, sep, kind = item.rpartition("=")
+        if not sep or not homepage or not kind:
+            raise ConfigError(
+                f"SKILLWIRE_ACCOUNT_HOMEPAGES: invalid entry '{item}'; "
+                "use HOMEPAGE=KIND, for example https://lms.example.com=lms_username"
+            )
+        result[homepage.rstrip("/")] = kind.strip()
+    return result

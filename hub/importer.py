@@ -1,0 +1,106 @@
+"""Bulk import of statements from JSON Lines files, through the same validation and storage as HTTP."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Callable
+
+from xapi.errors import XAPIError
+from xapi.validation import validate_statements
+
+from .errors import HubError
+from .jsonutil import loads
+from .services.evidence import schedule_mapping
+from .services.statements import StoreResult, Writer, store_statements
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Line:
+    number: int
+    statement: dict
+
+
+def import_statements_file(runtime, path: str, version: str, batch_size: int,
+                           report: Callable[[str], None]) -> dict:
+    """Import every line and report each one; return the counts per outcome."""
+    writer = Writer(credential_id=None, source="import", authority={
+        "objectType": "Agent", "name": "Skillwire import",
+        "account": {"homePage": runtime.settings.public_url, "name": "import"},
+    })
+    counts = {"accepted": 0, "unchanged": 0, "conflict": 0, "rejected": 0}
+
+    def outcome(number: int, status: str, statement_id: str, reason: str = "") -> None:
+        counts[status] += 1
+        report(f"{number}\t{status}\t{statement_id}\t{reason}")
+
+    log.info("statement import started: path=%s version=%s", path, version)
+    batch: list[Line] = []
+    with open(path, encoding="utf-8") as handle:
+        for number, text in enumerate(handle, start=1):
+            line = _parse_line(number, text, version, outcome)
+            if line is not None:
+                batch.append(line)
+            if len(batch) >= batch_size:
+                _store_batch(runtime, batch, version, writer, outcome)
+                batch = []
+    if batch:
+        _store_batch(runtime, batch, version, writer, outcome)
+
+    log.info("statement import finished: path=%s counts=%s", path, counts)
+    return counts
+
+
+def _parse_line(number: int, text: str, version: str, outcome) -> Line | None:
+    if not text.strip():
+        return None
+    try:
+        statement = loads(text)
+        if not isinstance(statement, dict):
+            raise ValueError("a line must contain one statement object")
+        validate_statements(statement, version)
+    except (ValueError, XAPIError) as error:
+        outcome(number, "rejected", "", str(error))
+        return None
+    return Line(number, statement)
+
+
+def _store_batch(runtime, batch: list[Line], version: str, writer: Writer, outcome) -> None:
+    """Store the batch in one transaction; when it fails, store line by line to find the culprits."""
+    try:
+        result = _store(runtime, [line.statement for line in batch], version, writer)
+    except (HubError, XAPIError):
+        for line in batch:
+            _store_line(runtime, line, version, writer, outcome)
+        return
+
+    _report_result(batch, result, outcome)
+
+
+def _store_line(runtime, line: Line, version: str, writer: Writer, outcome) -> None:
+    try:
+        result = _store(runtime, [line.statement], version, writer)
+    except HubError as error:
+        status = "conflict" if error.status == 409 else "rejected"
+        outcome(line.number, status, str(line.statement.get("id", "")), error.message)
+        return
+    except XAPIError as error:
+        outcome(line.number, "rejected", str(line.statement.get("id", "")), str(error))
+        return
+    _report_result([line], result, outcome)
+
+
+def _store(runtime, statements: list[dict], version: str, writer: Writer) -> StoreResult:
+    validate_statements(statements, version)
+    with runtime.sessions.begin() as session:
+        result = store_statements(session, statements, version, writer)
+    schedule_mapping(runtime, result.inserted_pks + result.voided_pks)
+    return result
+
+
+def _report_result(batch: list[Line], result: StoreResult, outcome) -> None:
+    unchanged = set(result.unchanged_ids)
+    for line, statement_id in zip(batch, result.ids):
+        outcome(line.number, "unchanged" if statement_id in unchanged else "accepted", statement_id)

@@ -1,0 +1,82 @@
+"""Background jobs: run in-process on the embedded default, or queued on RQ when Redis is configured.
+
+Jobs are idempotent: each one finds its work in the database (statements whose ``mapped_at`` is NULL), so a
+job that fails or a worker that dies loses nothing, and the next sweep picks the work up again.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from typing import Callable
+
+from . import runtime as runtime_module
+from .logs import context_id
+
+log = logging.getLogger(__name__)
+
+# RQ retries a failed job after these delays, in seconds.
+RETRY_INTERVALS = [5, 30, 120]
+
+
+class JobRunner:
+    def enqueue(self, func: Callable, *args) -> str:
+        raise NotImplementedError
+
+
+class InProcessRunner(JobRunner):
+    """Run the job at once in the calling thread; a failure is logged and left for the next sweep."""
+
+    def enqueue(self, func: Callable, *args) -> str:
+        job_id = uuid.uuid4().hex
+        token = context_id.set(f"job:{job_id}")
+        try:
+            log.info("job started: job_id=%s func=%s", job_id, func.__name__)
+            func(*args)
+            log.info("job finished: job_id=%s func=%s", job_id, func.__name__)
+        except Exception:
+            log.exception("job failed: job_id=%s func=%s; its work stays pending for the next sweep",
+                          job_id, func.__name__)
+        finally:
+            context_id.reset(token)
+        return job_id
+
+
+class RQRunner(JobRunner):
+    def __init__(self, redis_url: str, queue_name: str):
+        from redis import Redis
+        from rq import Queue
+
+        self.connection = Redis.from_url(redis_url)
+        self.queue = Queue(queue_name, connection=self.connection)
+
+    def enqueue(self, func: Callable, *args) -> str:
+        from rq import Retry
+
+        job = self.queue.enqueue(func, *args, retry=Retry(max=len(RETRY_INTERVALS), interval=RETRY_INTERVALS))
+        log.info("job queued: job_id=%s func=%s queue=%s", job.id, func.__name__, self.queue.name)
+        return job.id
+
+
+def create_runner(redis_url: str | None, queue_name: str) -> JobRunner:
+    if redis_url is None:
+        return InProcessRunner()
+    return RQRunner(redis_url, queue_name)
+
+
+def map_statements_job(statement_pks: list[int]) -> int:
+    """Turn the given stored statements into evidence; statements already mapped are skipped."""
+    from .services.evidence import map_statements
+
+    runtime = runtime_module.current()
+    with runtime.sessions.begin() as session:
+        return map_statements(session, runtime.mappings, statement_pks, runtime.settings.account_homepages)
+
+
+def map_pending_statements_job(batch_size: int = 500) -> int:
+    """Map every statement still waiting for evidence mapping; the sweep after failures and restarts."""
+    from .services.evidence import map_pending_statements
+
+    runtime = runtime_module.current()
+    return map_pending_statements(runtime.sessions, runtime.mappings, runtime.settings.account_homepages,
+                                  batch_size)

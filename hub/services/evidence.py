@@ -1,0 +1,228 @@
+"""Turning stored statements into skill evidence, and reading evidence back as profiles and rankings."""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Iterable
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from ..jsonutil import loads
+from ..models import Evidence, Person, Skill, Statement, utcnow
+from .feed import record_changes
+from .identity import resolve_agent
+
+log = logging.getLogger(__name__)
+
+# How much each kind of source counts when evidence is combined into a level.
+SOURCE_WEIGHTS = {
+    "certification": 1.0,
+    "assessment": 0.9,
+    "manager_rating": 0.8,
+    "completion": 0.6,
+    "self_rating": 0.4,
+    "activity": 0.3,
+}
+# Evidence counts half as much after this many days.
+HALF_LIFE_DAYS = 365.0
+
+
+def schedule_mapping(runtime, statement_pks: list[int]) -> None:
+    """Queue the evidence mapping of freshly stored (or voided) statements."""
+    if not statement_pks:
+        return
+    from ..jobs import map_statements_job
+
+    runtime.jobs.enqueue(map_statements_job, statement_pks)
+
+
+def map_statements(session: Session, mappings, statement_pks: list[int], homepages: dict[str, str]) -> int:
+    """Map the given statements that are still pending; return how many evidence rows were created."""
+    query = (select(Statement).where(Statement.pk.in_(statement_pks), Statement.mapped_at.is_(None))
+             .order_by(Statement.pk))
+    if session.get_bind().dialect.name == "postgresql":
+        # Two jobs for the same statements must not both map them.
+        query = query.with_for_update(skip_locked=True)
+
+    rows = list(session.scalars(query))
+    skill_ids = ensure_skills(session, mappings)
+    created = 0
+    for row in rows:
+        created += _map_one(session, mappings, skill_ids, homepages, row)
+        row.mapped_at = utcnow()
+
+    log.info("statements mapped: statements=%d evidence_created=%d", len(rows), created)
+    return created
+
+
+def map_pending_statements(sessions: sessionmaker, mappings, homepages: dict[str, str], batch_size: int) -> int:
+    """Map every pending statement in batches, each batch in its own transaction."""
+    total = 0
+    while True:
+        with sessions.begin() as session:
+            pks = list(session.scalars(select(Statement.pk).where(Statement.mapped_at.is_(None))
+                                       .order_by(Statement.pk).limit(batch_size)))
+            if not pks:
+                return total
+            total += map_statements(session, mappings, pks, homepages)
+
+
+def _map_one(session: Session, mappings, skill_ids: dict[str, int], homepages, row: Statement) -> int:
+    if row.voided:
+        retract_statement_evidence(session, row.statement_id, reason="voided")
+        return 0
+
+    statement = loads(row.payload)
+    candidates = mappings.evaluate(statement)
+    if not candidates:
+        return 0
+
+    people = _people_for_actor(session, statement["actor"], homepages)
+    evidence_rows = [
+        _evidence_row(person_id, skill_ids[candidate.skill_uri], row.statement_id, candidate)
+        for person_id in people
+        for candidate in candidates
+    ]
+    if not evidence_rows:
+        return 0
+
+    ids = list(session.scalars(insert(Evidence).returning(Evidence.id, sort_by_parameter_order=True), evidence_rows))
+    record_changes(session, ids, "created")
+    return len(ids)
+
+
+def _people_for_actor(session: Session, actor: dict, homepages) -> list[int]:
+    """Return the people behind the actor: the agent itself, or each identified member of a group."""
+    if actor.get("objectType") == "Group":
+        agents = actor.get("member") or []
+    else:
+        agents = [actor]
+    people = [resolve_agent(session, agent, homepages) for agent in agents]
+    return sorted({person for person in people if person is not None})
+
+
+def _evidence_row(person_id: int, skill_id: int, statement_id: str, candidate) -> dict:
+    return {
+        "person_id": person_id,
+        "skill_id": skill_id,
+        "statement_id": statement_id,
+        "rule_id": candidate.rule_id,
+        "source_kind": candidate.source_kind,
+        "raw_value": candidate.raw_value,
+        "raw_scale": candidate.raw_scale,
+        "level": candidate.level,
+        "confidence": candidate.confidence,
+        "observed_at": candidate.observed_at,
+        "expires_at": candidate.expires_at,
+        "created_at": utcnow(),
+    }
+
+
+def retract_statement_evidence(session: Session, statement_id: str, reason: str) -> int:
+    retracted = list(session.scalars(
+        update(Evidence)
+        .where(Evidence.statement_id == statement_id, Evidence.retracted_at.is_(None))
+        .values(retracted_at=utcnow(), retraction_reason=reason)
+        .returning(Evidence.id)
+    ))
+    record_changes(session, retracted, "retracted")
+    if retracted:
+        log.info("evidence retracted: statement_id=%s count=%d reason=%s", statement_id, len(retracted), reason)
+    return len(retracted)
+
+
+def ensure_skills(session: Session, mappings) -> dict[str, int]:
+    """Insert the framework's skills that the database lacks and return every skill id by URI."""
+    known = dict(session.execute(select(Skill.uri, Skill.id)).all())
+    missing = [skill for uri, skill in mappings.skills.items() if uri not in known]
+    if missing:
+        session.execute(insert(Skill), [
+            {"uri": skill.uri, "label": skill.label, "description": skill.description,
+             "broader": list(skill.broader), "related": list(skill.related)}
+            for skill in missing
+        ])
+        known = dict(session.execute(select(Skill.uri, Skill.id)).all())
+    return known
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Combining evidence
+
+
+@dataclass
+class SkillLevel:
+    skill_id: int
+    level: float
+    confidence: float
+    evidence_ids: list[int]
+    last_observed_at: datetime
+
+
+def combine(evidence: Iterable[Evidence], now: datetime) -> SkillLevel | None:
+    """Combine one person's evidence for one skill into a level.
+
+    The level is the mean of the evidence levels weighted by confidence, source weight and recency (half
+    weight after HALF_LIFE_DAYS). Confidence is 1 - prod(1 - confidence * decay): independent pieces of
+    evidence each add to it.
+    """
+    weighted_sum = weight_total = 0.0
+    doubt = 1.0
+    rows = []
+    for row in evidence:
+        if row.retracted_at is not None or (row.expires_at is not None and row.expires_at <= now):
+            continue
+        age_days = max((now - row.observed_at).total_seconds() / 86400.0, 0.0)
+        decay = math.pow(0.5, age_days / HALF_LIFE_DAYS)
+        weight = row.confidence * SOURCE_WEIGHTS.get(row.source_kind, 0.3) * decay
+        weighted_sum += weight * row.level
+        weight_total += weight
+        doubt *= 1.0 - row.confidence * decay
+        rows.append(row)
+
+    if not rows or weight_total == 0.0:
+        return None
+    return SkillLevel(
+        skill_id=rows[0].skill_id,
+        level=round(weighted_sum / weight_total, 4),
+        confidence=round(1.0 - doubt, 4),
+        evidence_ids=[row.id for row in rows],
+        last_observed_at=max(row.observed_at for row in rows),
+    )
+
+
+def person_skill_levels(session: Session, person_id: int, now: datetime | None = None) -> list[SkillLevel]:
+    now = now or utcnow()
+    rows = session.scalars(select(Evidence).where(Evidence.person_id == person_id,
+                                                  Evidence.retracted_at.is_(None)))
+    by_skill: dict[int, list[Evidence]] = defaultdict(list)
+    for row in rows:
+        by_skill[row.skill_id].append(row)
+
+    levels = [combine(rows, now) for rows in by_skill.values()]
+    return sorted((level for level in levels if level), key=lambda level: -level.level)
+
+
+def skill_experts(session: Session, skill_id: int, limit: int, min_confidence: float = 0.0,
+                  now: datetime | None = None) -> list[tuple[Person, SkillLevel]]:
+    """Rank people by their combined level in one skill, then by confidence."""
+    now = now or utcnow()
+    rows = session.scalars(select(Evidence).where(Evidence.skill_id == skill_id, Evidence.retracted_at.is_(None)))
+    by_person: dict[int, list[Evidence]] = defaultdict(list)
+    for row in rows:
+        by_person[row.person_id].append(row)
+
+    ranked = []
+    for person_id, evidence in by_person.items():
+        level = combine(evidence, now)
+        if level and level.confidence >= min_confidence:
+            ranked.append((person_id, level))
+    ranked.sort(key=lambda item: (-item[1].level, -item[1].confidence, item[0]))
+    ranked = ranked[:limit]
+
+    people = {p.id: p for p in session.scalars(select(Person).where(Person.id.in_([pid for pid, _ in ranked])))}
+    return [(people[person_id], level) for person_id, level in ranked]

@@ -1,0 +1,394 @@
+"""Storing and querying xAPI statements: the LRS pipeline between the HTTP layer and the database."""
+
+from __future__ import annotations
+
+import base64
+import logging
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import insert, select, tuple_, update
+from sqlalchemy.orm import Session
+
+from xapi.agents import agent_ifi
+from xapi.canonical import statements_equivalent
+from xapi.query import StatementQuery
+from xapi.timestamps import format_timestamp, parse_timestamp
+
+from ..errors import BadRequest, Conflict, NotFound
+from ..jsonutil import dumps, loads
+from ..models import Statement, StatementActivity, StatementAgent, utcnow
+
+log = logging.getLogger(__name__)
+
+VOIDED_VERB = "http://adlnet.gov/expapi/verbs/voided"
+
+# The statement "version" the LRS records when a client sends none, per the request's xAPI version.
+DEFAULT_STATEMENT_VERSION = {"1.0.3": "1.0.0", "2.0.0": "2.0.0"}
+
+
+@dataclass
+class StoreResult:
+    """Outcome of storing a batch: ids in request order, and the rows this call inserted."""
+
+    ids: list[str]
+    inserted_pks: list[int] = field(default_factory=list)
+    # Rows of earlier statements that this batch voided; their evidence must be retracted.
+    voided_pks: list[int] = field(default_factory=list)
+    unchanged_ids: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Writer:
+    """Who is storing statements: the credential id (None for command-line imports) and its authority."""
+
+    credential_id: int | None
+    authority: dict
+    source: str = "xapi"
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Storing
+
+
+def store_statements(session: Session, statements: list[dict], version: str, writer: Writer) -> StoreResult:
+    """Store a validated batch all-or-nothing and return the ids in request order.
+
+    A statement whose id is already stored with equivalent content is accepted and changes nothing; one with
+    different content raises Conflict, and so does the whole batch.
+    """
+    stored = _now_in_milliseconds()
+    prepared = [_prepare(statement, stored, version, writer) for statement in statements]
+    ids = [statement["id"] for statement in prepared]
+
+    existing = _load_existing_payloads(session, ids)
+    new = _drop_already_stored(prepared, statements, existing)
+    if not new:
+        return StoreResult(ids=ids, unchanged_ids=ids)
+
+    _check_voiding_targets(session, new)
+
+    pks = _insert_statements(session, new, stored, writer)
+    voided_pks = _apply_voiding(session, new)
+
+    result = StoreResult(ids=ids, inserted_pks=pks, voided_pks=voided_pks,
+                         unchanged_ids=[i for i in ids if i in existing])
+    log.info("statements stored: count=%d unchanged=%d source=%s credential_id=%s",
+             len(pks), len(result.unchanged_ids), writer.source, writer.credential_id)
+    return result
+
+
+def _now_in_milliseconds() -> datetime:
+    """Return the current time cut to the millisecond precision of the "stored" text clients see.
+
+    The column and the payload then hold the same instant, so a client's since=STORED excludes that statement.
+    """
+    now = utcnow()
+    return now.replace(microsecond=now.microsecond // 1000 * 1000)
+
+
+def _prepare(statement: dict, stored: datetime, version: str, writer: Writer) -> dict:
+    """Return a copy with the properties the LRS sets: id, stored, timestamp, authority and version."""
+    prepared = dict(statement)
+    prepared["id"] = prepared.get("id") or str(uuid.uuid4())
+    prepared["id"] = prepared["id"].lower()
+    prepared["stored"] = format_timestamp(stored)
+    prepared.setdefault("timestamp", prepared["stored"])
+    # xAPI 1.0.3 data, section 2.4.9: the LRS should overwrite the authority with the one of the credential.
+    prepared["authority"] = writer.authority
+    prepared.setdefault("version", DEFAULT_STATEMENT_VERSION[version])
+    return prepared
+
+
+def _load_existing_payloads(session: Session, ids: list[str]) -> dict[str, dict]:
+    rows = session.execute(select(Statement.statement_id, Statement.payload).where(Statement.statement_id.in_(ids)))
+    return {statement_id: loads(payload) for statement_id, payload in rows}
+
+
+def _drop_already_stored(prepared: list[dict], received: list[dict], existing: dict[str, dict]) -> list[dict]:
+    if not existing:
+        return prepared
+
+    new = []
+    for statement, original in zip(prepared, received):
+        stored = existing.get(statement["id"])
+        if stored is None:
+            new.append(statement)
+        elif not statements_equivalent(original, stored):
+            raise Conflict(f"statement id {statement['id']} is already stored with different content; "
+                           "statements are immutable, so send a new id", field="id")
+    return new
+
+
+def _check_voiding_targets(session: Session, statements: list[dict]) -> None:
+    """Reject a statement that voids a voiding statement (xAPI 1.0.3 data, section 2.3.2)."""
+    targets = [target for target in map(_voided_target, statements) if target]
+    if not targets:
+        return
+
+    voiding_in_batch = {s["id"] for s in statements if _voided_target(s)}
+    stored_voiding = set(session.scalars(
+        select(Statement.statement_id).where(Statement.statement_id.in_(targets),
+                                             Statement.voids_statement_id.is_not(None))))
+
+    for target in targets:
+        if target in stored_voiding or target in voiding_in_batch:
+            raise BadRequest(f"statement {target} is itself a voiding statement and cannot be voided",
+                             field="object.id")
+
+
+def _voided_target(statement: dict) -> str | None:
+    if statement["verb"]["id"] != VOIDED_VERB:
+        return None
+    return statement["object"]["id"].lower()
+
+
+def _insert_statements(session: Session, statements: list[dict], stored: datetime, writer: Writer) -> list[int]:
+    already_voided = _ids_voided_earlier(session, [s["id"] for s in statements])
+    rows = [_statement_row(s, stored, writer, s["id"] in already_voided) for s in statements]
+
+    pks = list(session.scalars(insert(Statement).returning(Statement.pk, sort_by_parameter_order=True), rows))
+
+    agent_rows, activity_rows = [], []
+    for pk, statement in zip(pks, statements):
+        agent_rows.extend({"statement_pk": pk, "ifi": ifi, "relation": rel} for ifi, rel in _agent_refs(statement))
+        activity_rows.extend({"statement_pk": pk, "activity_id": a, "relation": rel}
+                             for a, rel in _activity_refs(statement))
+    if agent_rows:
+        session.execute(insert(StatementAgent), agent_rows)
+    if activity_rows:
+        session.execute(insert(StatementActivity), activity_rows)
+    return pks
+
+
+def _ids_voided_earlier(session: Session, ids: list[str]) -> set[str]:
+    """Ids of new statements whose voiding statement arrived before them."""
+    return set(session.scalars(select(Statement.voids_statement_id).where(Statement.voids_statement_id.in_(ids))))
+
+
+def _statement_row(statement: dict, stored: datetime, writer: Writer, voided: bool) -> dict:
+    context = statement.get("context") or {}
+    registration = context.get("registration")
+    return {
+        "statement_id": statement["id"],
+        "stored": stored,
+        "timestamp": parse_timestamp(statement["timestamp"], "timestamp"),
+        "verb_id": statement["verb"]["id"],
+        "registration": registration.lower() if registration else None,
+        "voids_statement_id": _voided_target(statement),
+        "voided": voided,
+        "version": statement["version"],
+        "credential_id": writer.credential_id,
+        "source": writer.source,
+        "payload": dumps(statement),
+        "mapped_at": None,
+    }
+
+
+def _apply_voiding(session: Session, statements: list[dict]) -> list[int]:
+    """Mark stored targets voided and pending, so the mapping job retracts their evidence."""
+    targets = [target for target in map(_voided_target, statements) if target]
+    if not targets:
+        return []
+
+    voided = session.scalars(
+        update(Statement)
+        .where(Statement.statement_id.in_(targets), Statement.voids_statement_id.is_(None))
+        .values(voided=True, mapped_at=None)
+        .returning(Statement.pk)
+    )
+    return list(voided)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Index rows for the query filters
+
+
+def ifi_key(agent: dict) -> str | None:
+    """Return the agent's IFI as one string, such as "mbox:mailto:ana@example.com", or None when it has none."""
+    ifi = agent_ifi(agent)
+    if ifi is None:
+        return None
+    return f"{ifi[0]}:{ifi[1]}"
+
+
+def _agent_refs(statement: dict) -> set[tuple[str, str]]:
+    refs: set[tuple[str, str]] = set()
+    _add_agent(refs, statement["actor"], "actor")
+    if statement["object"].get("objectType") in ("Agent", "Group"):
+        _add_agent(refs, statement["object"], "object")
+    _add_agent(refs, statement.get("authority"), "authority")
+    _add_context_agents(refs, statement.get("context"), "context")
+
+    sub = statement["object"]
+    if sub.get("objectType") == "SubStatement":
+        _add_agent(refs, sub["actor"], "sub")
+        if sub["object"].get("objectType") in ("Agent", "Group"):
+            _add_agent(refs, sub["object"], "sub")
+        _add_context_agents(refs, sub.get("context"), "sub")
+    return refs
+
+
+def _add_context_agents(refs: set, context: dict | None, relation: str) -> None:
+    if not context:
+        return
+    _add_agent(refs, context.get("instructor"), relation)
+    _add_agent(refs, context.get("team"), relation)
+    for entry in context.get("contextAgents") or ():
+        _add_agent(refs, entry.get("agent"), relation)
+    for entry in context.get("contextGroups") or ():
+        _add_agent(refs, entry.get("group"), relation)
+
+
+def _add_agent(refs: set, agent: dict | None, relation: str) -> None:
+    if not agent:
+        return
+    key = ifi_key(agent)
+    if key:
+        refs.add((key, relation))
+    # Members of a group match too, so a learner's statements sent as part of a team are found.
+    for member in agent.get("member") or ():
+        member_key = ifi_key(member)
+        if member_key:
+            refs.add((member_key, relation))
+
+
+def _activity_refs(statement: dict) -> set[tuple[str, str]]:
+    refs: set[tuple[str, str]] = set()
+    target = statement["object"]
+    if target.get("objectType", "Activity") == "Activity":
+        refs.add((target["id"], "object"))
+    _add_context_activities(refs, statement.get("context"), "context")
+
+    if target.get("objectType") == "SubStatement":
+        inner = target["object"]
+        if inner.get("objectType", "Activity") == "Activity":
+            refs.add((inner["id"], "sub"))
+        _add_context_activities(refs, target.get("context"), "sub")
+    return refs
+
+
+def _add_context_activities(refs: set, context: dict | None, relation: str) -> None:
+    activities = (context or {}).get("contextActivities") or {}
+    for value in activities.values():
+        for activity in value if isinstance(value, list) else [value]:
+            refs.add((activity["id"], relation))
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Reading
+
+
+@dataclass
+class Page:
+    payloads: list[str]
+    more_token: str | None
+    last_stored: datetime | None
+
+
+def get_statement(session: Session, statement_id: str, voided: bool, credential_id: int | None) -> Statement:
+    """Return one statement by id; ``voided`` selects the voidedStatementId lookup."""
+    query = select(Statement).where(Statement.statement_id == statement_id.lower(), Statement.voided.is_(voided))
+    if credential_id is not None:
+        query = query.where(Statement.credential_id == credential_id)
+
+    row = session.scalar(query)
+    if row is None:
+        param = "voidedStatementId" if voided else "statementId"
+        raise NotFound(f"no {'voided ' if voided else ''}statement with id {statement_id}", field=param)
+    return row
+
+
+def query_statements(session: Session, query: StatementQuery, page_size: int, credential_id: int | None,
+                     after: tuple[datetime, int] | None = None) -> Page:
+    """Return one page of statements matching ``query``, newest first unless ``query.ascending``.
+
+    Paging is keyset paging on (stored, pk), so page fifty costs what page one costs.
+    """
+    # NOTE: filters match the statement itself only; StatementRef targets are not followed yet.
+    select_query = _filtered(select(Statement.pk, Statement.stored, Statement.payload), query, credential_id)
+
+    if query.ascending:
+        order = (Statement.stored.asc(), Statement.pk.asc())
+        if after:
+            select_query = select_query.where(tuple_(Statement.stored, Statement.pk) > after)
+    else:
+        order = (Statement.stored.desc(), Statement.pk.desc())
+        if after:
+            select_query = select_query.where(tuple_(Statement.stored, Statement.pk) < after)
+
+    rows = session.execute(select_query.order_by(*order).limit(page_size + 1)).all()
+    has_more = len(rows) > page_size
+    rows = rows[:page_size]
+
+    more = encode_more(query, rows[-1].stored, rows[-1].pk) if has_more and rows else None
+    last_stored = max((row.stored for row in rows), default=None)
+    return Page(payloads=[row.payload for row in rows], more_token=more, last_stored=last_stored)
+
+
+def _filtered(select_query, query: StatementQuery, credential_id: int | None):
+    select_query = select_query.where(Statement.voided.is_(False))
+
+    if credential_id is not None:
+        select_query = select_query.where(Statement.credential_id == credential_id)
+    if query.verb:
+        select_query = select_query.where(Statement.verb_id == query.verb)
+    if query.registration:
+        select_query = select_query.where(Statement.registration == query.registration.lower())
+    if query.since:
+        select_query = select_query.where(Statement.stored > query.since)
+    if query.until:
+        select_query = select_query.where(Statement.stored <= query.until)
+    if query.agent:
+        select_query = select_query.where(Statement.pk.in_(_agent_subquery(query)))
+    if query.activity:
+        select_query = select_query.where(Statement.pk.in_(_activity_subquery(query)))
+    return select_query
+
+
+def _agent_subquery(query: StatementQuery):
+    key = ifi_key(query.agent)
+    if key is None:
+        raise BadRequest("agent must have an inverse functional identifier (mbox, mbox_sha1sum, openid or account)",
+                         field="agent")
+
+    subquery = select(StatementAgent.statement_pk).where(StatementAgent.ifi == key)
+    if not query.related_agents:
+        subquery = subquery.where(StatementAgent.relation.in_(("actor", "object")))
+    return subquery
+
+
+def _activity_subquery(query: StatementQuery):
+    subquery = select(StatementActivity.statement_pk).where(StatementActivity.activity_id == query.activity)
+    if not query.related_activities:
+        subquery = subquery.where(StatementActivity.relation == "object")
+    return subquery
+
+
+# ---------------------------------------------------------------------------------------------------------
+# "more" tokens
+
+
+def encode_more(query: StatementQuery, stored: datetime, pk: int) -> str:
+    state = {
+        "agent": query.agent, "verb": query.verb, "activity": query.activity,
+        "registration": query.registration, "related_activities": query.related_activities,
+        "related_agents": query.related_agents,
+        "since": format_timestamp(query.since) if query.since else None,
+        "until": format_timestamp(query.until) if query.until else None,
+        "limit": query.limit, "format": query.format, "attachments": query.attachments,
+        "ascending": query.ascending, "after": [format_timestamp(stored), pk],
+    }
+    return base64.urlsafe_b64encode(dumps(state).encode()).decode().rstrip("=")
+
+
+def decode_more(token: str) -> tuple[dict, tuple[datetime, int]]:
+    """Return the query state and the keyset position stored in a "more" token."""
+    try:
+        state = loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
+        stored_text, pk = state.pop("after")
+        return state, (parse_timestamp(stored_text, "more"), int(pk))
+    except (ValueError, TypeError, KeyError) as error:
+        raise BadRequest(f"invalid 'more' token ({error}); use the more URL exactly as returned",
+                         field="more") from None
