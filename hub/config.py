@@ -33,6 +33,10 @@ class Settings:
     log_level: str = "INFO"
     log_json: bool = False
     queue_name: str = "skillwire"
+    bamboohr_subdomain: str | None = None
+    bamboohr_api_key: str | None = field(default=None, repr=False)
+    # Extra BambooHR fields read as person identifiers, such as {"customLMSUsername": "lms_username"}.
+    bamboohr_identifier_fields: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def jobs_in_process(self) -> bool:
@@ -76,6 +80,11 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         log_level=_choice(env, "SKILLWIRE_LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR")),
         log_json=_bool(env, "SKILLWIRE_LOG_JSON", False),
         queue_name=env.get("SKILLWIRE_QUEUE", "skillwire"),
+        bamboohr_subdomain=env.get("SKILLWIRE_BAMBOOHR_SUBDOMAIN") or None,
+        bamboohr_api_key=env.get("SKILLWIRE_BAMBOOHR_API_KEY") or None,
+        bamboohr_identifier_fields=_pairs("SKILLWIRE_BAMBOOHR_IDENTIFIER_FIELDS",
+                                          env.get("SKILLWIRE_BAMBOOHR_IDENTIFIER_FIELDS", ""),
+                                          "customLMSUsername=lms_username"),
     )
 
 
@@ -132,13 +141,16 @@ def _choice(env: Mapping[str, str], name: str, default: str, choices: tuple[str,
 
 def _account_homepages(raw: str) -> dict[str, str]:
     """Parse ``HOMEPAGE=KIND,HOMEPAGE=KIND`` into a map of account home page to identifier kind."""
+    pairs = _pairs("SKILLWIRE_ACCOUNT_HOMEPAGES", raw, "https://lms.example.com=lms_username")
+    return {homepage.rstrip("/"): kind for homepage, kind in pairs.items()}
+
+
+def _pairs(name: str, raw: str, example: str) -> dict[str, str]:
+    """Parse ``KEY=VALUE,KEY=VALUE``; the key may itself contain "=" but the value may not."""
     result: dict[str, str] = {}
     for item in filter(None, (part.strip() for part in raw.split(","))):
-        homepage, sep, kind = item.rpartition("=")
-        if not sep or not homepage or not kind:
-            raise ConfigError(
-                f"SKILLWIRE_ACCOUNT_HOMEPAGES: invalid entry '{item}'; "
-                "use HOMEPAGE=KIND, for example https://lms.example.com=lms_username"
-            )
-        result[homepage.rstrip("/")] = kind.strip()
+        key, sep, value = item.rpartition("=")
+        if not sep or not key or not value:
+            raise ConfigError(f"{name}: invalid entry '{item}'; use KEY=VALUE, for example {example}")
+        result[key.strip()] = value.strip()
     return result

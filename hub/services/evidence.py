@@ -78,7 +78,7 @@ def _map_one(session: Session, mappings, skill_ids: dict[str, int], homepages, r
         return 0
 
     statement = loads(row.payload)
-    candidates = mappings.evaluate(statement)
+    candidates = mappings.evaluate(statement, source=row.source)
     if not candidates:
         return 0
 

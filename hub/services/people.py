@@ -26,6 +26,7 @@ class ImportCounts:
     updated: int = 0
     unchanged: int = 0
     failed: int = 0
+    # Records that failed, and identifiers that were not attached because another person holds them.
     errors: list[dict] = field(default_factory=list)
 
 
@@ -37,13 +38,11 @@ def import_records(session: Session, records: Iterable[PersonRecord | RecordErro
             _count_error(counts, record.source_id, record.line, record.field, record.message)
             continue
 
-        try:
-            with session.begin_nested():
-                outcome = upsert_person(session, record)
-        except IdentityConflict as conflict:
-            _count_error(counts, record.source_id, None, "email", str(conflict))
-            continue
+        with session.begin_nested():
+            outcome, conflicts = upsert_person(session, record)
         setattr(counts, outcome, getattr(counts, outcome) + 1)
+        for message in conflicts:
+            _record_conflict(counts, record, message)
     return counts
 
 
@@ -54,19 +53,25 @@ def _count_error(counts: ImportCounts, source_id, line, field_name, message: str
                 source_id, line, field_name, message)
 
 
-class IdentityConflict(Exception):
-    """An identifier of the record already belongs to another person known to an HR system."""
+def _record_conflict(counts: ImportCounts, record: PersonRecord, message: str) -> None:
+    counts.errors.append({"source_id": record.source_id, "line": None, "field": "identifier", "message": message})
+    log.warning("identity conflict: source=%s source_id=%s message=%s", record.source, record.source_id, message)
 
 
-def upsert_person(session: Session, record: PersonRecord) -> str:
-    """Create or update the person behind an HR record; return "created", "updated" or "unchanged"."""
+def upsert_person(session: Session, record: PersonRecord) -> tuple[str, list[str]]:
+    """Create or update the person behind an HR record.
+
+    Returns "created", "updated" or "unchanged", and a message for each identifier left out because another
+    person from an HR system holds it: such a conflict is recorded, never merged silently.
+    """
     hris_id = (f"hris:{record.source}", record.source_id)
     identifiers = [hris_id, *record.identifiers]
     if record.email:
         identifiers += email_identifiers(record.email)
 
     found = find_people(session, identifiers)
-    person_id = found.get(hris_id) or _hris_owner(session, found)
+    origins = _origins(session, set(found.values()))
+    person_id = found.get(hris_id) or _learner_match(found, origins)
     created = person_id is None
 
     if created:
@@ -77,38 +82,43 @@ def upsert_person(session: Session, record: PersonRecord) -> str:
     else:
         person = session.get(Person, person_id)
 
-    _merge_learners(session, person_id, found, record)
+    conflicts = _merge_learners(session, person_id, found, origins, record)
     add_identifiers(session, person_id, [i for i in identifiers if i not in found], source=record.source)
 
     changed = _update_person(person, record)
     changed = _update_employment(session, person_id, record) or changed
     if created:
-        return "created"
-    return "updated" if changed else "unchanged"
+        outcome = "created"
+    else:
+        outcome = "updated" if changed else "unchanged"
+    return outcome, conflicts
 
 
-def _hris_owner(session: Session, found: dict) -> int | None:
-    """Return the person an HR system already knows among the matches, or a learner-only match."""
-    candidates = sorted(set(found.values()))
-    if not candidates:
-        return None
-    origins = dict(session.execute(select(Person.id, Person.origin).where(Person.id.in_(candidates))).all())
-    hris = [pid for pid in candidates if origins[pid] == "hris"]
-    return (hris or candidates)[0]
+def _origins(session: Session, person_ids: set[int]) -> dict[int, str]:
+    if not person_ids:
+        return {}
+    return dict(session.execute(select(Person.id, Person.origin).where(Person.id.in_(person_ids))).all())
 
 
-def _merge_learners(session: Session, person_id: int, found: dict, record: PersonRecord) -> None:
-    """Merge people first seen as statement actors into this person; another HR person is a conflict."""
-    others = sorted({pid for pid in found.values() if pid != person_id})
-    if not others:
-        return
+def _learner_match(found: dict, origins: dict[int, str]) -> int | None:
+    """Return a person first seen as a statement actor who matches the record, to become its HR person."""
+    learners = sorted(pid for pid in set(found.values()) if origins[pid] == "xapi")
+    return learners[0] if learners else None
 
-    origins = dict(session.execute(select(Person.id, Person.origin).where(Person.id.in_(others))).all())
-    for other in others:
+
+def _merge_learners(session: Session, person_id: int, found: dict, origins: dict[int, str],
+                    record: PersonRecord) -> list[str]:
+    """Merge other learner-only matches into the person; return a conflict message per HR person in the way."""
+    conflicts = []
+    for other in sorted({pid for pid in found.values() if pid != person_id}):
         if origins[other] == "hris":
-            raise IdentityConflict(f"email {record.email} already belongs to person {other} from an HR system; "
-                                   "resolve the duplicate in the source system or merge the people")
+            kinds = sorted({kind for (kind, _), owner in found.items() if owner == other})
+            conflicts.append(f"identifier {', '.join(kinds)} of {record.source} record {record.source_id} already "
+                             f"belongs to person {other}; not attached. Fix the duplicate in the source system "
+                             "or merge the people")
+            continue
         merge_people(session, person_id, other, reason=f"identifier from {record.source} record {record.source_id}")
+    return conflicts
 
 
 def _update_person(person: Person, record: PersonRecord) -> bool:

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, g, request
 
+from xapi.timestamps import format_timestamp
 from xapi.versions import SUPPORTED_VERSIONS, resolve_version
+
+from ..models import utcnow
 
 bp = Blueprint("xapi", __name__, url_prefix="/xapi")
 
@@ -24,6 +27,9 @@ def check_version() -> None:
 @bp.after_request
 def add_version_header(response: Response) -> Response:
     response.headers["X-Experience-API-Version"] = g.get("xapi_version", SUPPORTED_VERSIONS[-1])
+    # xAPI 1.0.3 communication, section 2.1.3: every statements resource response carries this header.
+    if request.endpoint and request.endpoint.endswith("_statements") or request.endpoint == "xapi.put_statement":
+        response.headers.setdefault("X-Experience-API-Consistent-Through", format_timestamp(utcnow()))
     return response
 
 
