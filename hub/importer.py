@@ -31,10 +31,19 @@ def import_statements_file(runtime, path: str, version: str, batch_size: int,
         "account": {"homePage": runtime.settings.public_url, "name": "import"},
     })
     counts = {"accepted": 0, "unchanged": 0, "conflict": 0, "rejected": 0}
+    # Outcomes wait here until their batch is stored, so the report follows the order of the file.
+    pending: list[tuple[int, str]] = []
 
     def outcome(number: int, status: str, statement_id: str, reason: str = "") -> None:
         counts[status] += 1
-        report(f"{number}\t{status}\t{statement_id}\t{reason}")
+        pending.append((number, f"{number}\t{status}\t{statement_id}\t{reason}"))
+
+    def flush(batch: list[Line]) -> None:
+        if batch:
+            _store_batch(runtime, batch, version, writer, outcome)
+        for _, text in sorted(pending):
+            report(text)
+        pending.clear()
 
     log.info("statement import started: path=%s version=%s", path, version)
     batch: list[Line] = []
@@ -44,10 +53,9 @@ def import_statements_file(runtime, path: str, version: str, batch_size: int,
             if line is not None:
                 batch.append(line)
             if len(batch) >= batch_size:
-                _store_batch(runtime, batch, version, writer, outcome)
+                flush(batch)
                 batch = []
-    if batch:
-        _store_batch(runtime, batch, version, writer, outcome)
+    flush(batch)
 
     log.info("statement import finished: path=%s counts=%s", path, counts)
     return counts

@@ -11,6 +11,7 @@ from ..models import utcnow
 
 bp = Blueprint("xapi", __name__, url_prefix="/xapi")
 
+STATEMENT_ENDPOINTS = {"xapi.post_statements", "xapi.put_statement", "xapi.get_statements"}
 # Resources a client may call without the X-Experience-API-Version header.
 UNVERSIONED_ENDPOINTS = {"xapi.about"}
 
@@ -28,7 +29,7 @@ def check_version() -> None:
 def add_version_header(response: Response) -> Response:
     response.headers["X-Experience-API-Version"] = g.get("xapi_version", SUPPORTED_VERSIONS[-1])
     # xAPI 1.0.3 communication, section 2.1.3: every statements resource response carries this header.
-    if request.endpoint and request.endpoint.endswith("_statements") or request.endpoint == "xapi.put_statement":
+    if request.endpoint in STATEMENT_ENDPOINTS:
         response.headers.setdefault("X-Experience-API-Consistent-Through", format_timestamp(utcnow()))
     return response
 

@@ -62,9 +62,44 @@ def runtime(app):
     return app.extensions["skillwire"]
 
 
+class ServerErrorRecorder:
+    """WSGI middleware that records every 5xx response, so a test fails when the hub answered one."""
+
+    def __init__(self, app):
+        self.app = app
+        self.errors: list[str] = []
+
+    def __call__(self, environ, start_response):
+        def recording_start_response(status, headers, exc_info=None):
+            if status.startswith("5"):
+                self.errors.append(f"{environ['REQUEST_METHOD']} {environ.get('PATH_INFO')} -> {status}")
+            return start_response(status, headers, exc_info)
+
+        return self.app(environ, recording_start_response)
+
+
 @pytest.fixture(scope="session")
-def server_url(app):
+def server_errors(app) -> ServerErrorRecorder:
+    return ServerErrorRecorder(app.wsgi_app)
+
+
+@pytest.fixture(autouse=True)
+def no_server_errors(request):
+    """Fail any test during which the live server answered with a 5xx status."""
+    if "server_url" not in request.fixturenames:
+        yield
+        return
+
+    recorder = request.getfixturevalue("server_errors")
+    recorder.errors.clear()
+    yield
+    assert recorder.errors == [], f"the hub answered with server errors: {recorder.errors}"
+
+
+@pytest.fixture(scope="session")
+def server_url(app, server_errors):
     """Serve the app with a real threaded WSGI server on a free loopback port."""
+    app.wsgi_app = server_errors
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

@@ -1,0 +1,109 @@
+"""The skillwire command line, run against its own database in a temporary folder."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from hub.cli import main
+
+STATEMENT = {"actor": {"mbox": "mailto:cli@example.com"}, "verb": {"id": "http://adlnet.gov/expapi/verbs/attempted"},
+             "object": {"id": "http://example.com/activity"}}
+
+
+@pytest.fixture
+def cli(tmp_path):
+    """Invoke the CLI with a fresh SQLite database that `db upgrade` has migrated."""
+    env = {"SKILLWIRE_INSTANCE_DIR": str(tmp_path), "SKILLWIRE_DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}",
+           "SKILLWIRE_REDIS_URL": ""}
+    runner = CliRunner()
+
+    def invoke(*args):
+        return runner.invoke(main, list(args), env=env, catch_exceptions=False)
+
+    assert invoke("db", "upgrade").exit_code == 0
+    return invoke
+
+
+def test_credentials_create_prints_key_and_secret(cli):
+    result = cli("credentials", "create", "--name", "lms", "--scope", "statements/write", "--scope", "statements/read")
+
+    assert result.exit_code == 0
+    body = json.loads(result.output)
+    assert len(body["key"]) == 32
+    assert len(body["secret"]) >= 40
+    assert body["scopes"] == ["statements/write", "statements/read"]
+
+
+def test_credentials_create_rejects_unknown_scope(cli):
+    result = cli("credentials", "create", "--name", "lms", "--scope", "statements/delete")
+
+    assert result.exit_code == 1
+    assert "statements/delete" in result.output
+    assert "statements/write" in result.output
+
+
+def test_import_statements_reports_each_line(cli, tmp_path):
+    invalid = dict(STATEMENT, verb={"id": "not an iri"})
+    path = tmp_path / "statements.jsonl"
+    path.write_text("\n".join([json.dumps(STATEMENT), json.dumps(invalid), "{broken"]) + "\n")
+
+    result = cli("import", "statements", str(path))
+
+    assert result.exit_code == 1
+    rows = [line.split("\t") for line in result.stdout.splitlines()]
+    statuses = {int(row[0]): row[1] for row in rows}
+    assert statuses == {1: "accepted", 2: "rejected", 3: "rejected"}
+    assert "verb.id" in rows[1][3]
+
+
+def test_import_statements_twice_is_unchanged(cli, tmp_path):
+    statement = dict(STATEMENT, id="0d4a2c1e-5b7f-4c3a-9e8d-1f2a3b4c5d6e")
+    path = tmp_path / "statements.jsonl"
+    path.write_text(json.dumps(statement) + "\n")
+
+    first = cli("import", "statements", str(path))
+    second = cli("import", "statements", str(path))
+
+    assert first.exit_code == 0
+    assert second.exit_code == 0
+    assert second.stdout.split("\t")[1] == "unchanged"
+
+
+def test_import_conflicting_id_exits_nonzero(cli, tmp_path):
+    statement_id = "7b1e9f0a-2c3d-4e5f-8a9b-0c1d2e3f4a5b"
+    path = tmp_path / "statements.jsonl"
+    path.write_text(json.dumps(dict(STATEMENT, id=statement_id)) + "\n")
+    cli("import", "statements", str(path))
+    path.write_text(json.dumps(dict(STATEMENT, id=statement_id, actor={"mbox": "mailto:other@example.com"})) + "\n")
+
+    result = cli("import", "statements", str(path))
+
+    assert result.exit_code == 1
+    assert result.stdout.split("\t")[1] == "conflict"
+
+
+def test_people_import_reports_bad_rows(cli, tmp_path):
+    path = tmp_path / "people.csv"
+    path.write_text("employee_id,email,first_name,last_name,start_date\n"
+                    "1,ana@example.com,Ana,Lopez,2024-01-15\n"
+                    "2,ben@example.com,Ben,Okafor,2024-13-01\n")
+
+    result = cli("people", "import", str(path))
+
+    assert result.exit_code == 1
+    body = json.loads(result.stdout)
+    assert body["created"] == 1
+    assert body["failed"] == 1
+    assert "start_date" in body["errors"][0]["message"]
+
+
+def test_invalid_setting_names_the_variable(tmp_path):
+    env = {"SKILLWIRE_INSTANCE_DIR": str(tmp_path), "SKILLWIRE_PORT": "eighty"}
+
+    result = CliRunner().invoke(main, ["db", "upgrade"], env=env)
+
+    assert result.exit_code == 1
+    assert "SKILLWIRE_PORT" in result.output
