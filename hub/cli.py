@@ -52,8 +52,16 @@ def run(host: str | None, port: int | None) -> None:
     prepare_database(app.extensions["skillwire"], announce=click.echo)
 
     host, port = host or settings.host, port or settings.port
+    _start_sweeper(settings)
     click.echo(f"Skillwire listening on http://{host}:{port} (xAPI endpoint http://{host}:{port}/xapi/)")
     run_simple(host, port, app, threaded=True, use_reloader=False)
+
+
+def _start_sweeper(settings) -> None:
+    from .sweeper import Sweeper
+
+    if settings.sweep_seconds:
+        Sweeper(settings.sweep_seconds).start()
 
 
 @main.command()
@@ -63,7 +71,8 @@ def worker() -> None:
 
     runtime = _runtime()
     if runtime.settings.redis_url is None:
-        raise click.ClickException("SKILLWIRE_REDIS_URL is not set; without Redis, jobs run inside the web process")
+        raise click.ClickException("SKILLWIRE_REDIS_URL is not set. Without Redis, jobs run inside the web process")
+    _start_sweeper(runtime.settings)
     Worker([runtime.jobs.queue], connection=runtime.jobs.connection).work(with_scheduler=True)
 
 

@@ -33,6 +33,8 @@ class Settings:
     log_level: str = "INFO"
     log_json: bool = False
     queue_name: str = "skillwire"
+    # Seconds between sweeps that map statements whose mapping job was lost; 0 turns the sweeper off.
+    sweep_seconds: int = 60
     bamboohr_subdomain: str | None = None
     bamboohr_api_key: str | None = field(default=None, repr=False)
     # Extra BambooHR fields read as person identifiers, such as {"customLMSUsername": "lms_username"}.
@@ -80,6 +82,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         log_level=_choice(env, "SKILLWIRE_LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR")),
         log_json=_bool(env, "SKILLWIRE_LOG_JSON", False),
         queue_name=env.get("SKILLWIRE_QUEUE", "skillwire"),
+        sweep_seconds=_int(env, "SKILLWIRE_SWEEP_SECONDS", 60, minimum=0),
         bamboohr_subdomain=env.get("SKILLWIRE_BAMBOOHR_SUBDOMAIN") or None,
         bamboohr_api_key=env.get("SKILLWIRE_BAMBOOHR_API_KEY") or None,
         bamboohr_identifier_fields=_pairs("SKILLWIRE_BAMBOOHR_IDENTIFIER_FIELDS",
