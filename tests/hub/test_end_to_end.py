@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import replace
 
 import pytest
 import responses
 
+from hub.bootstrap import import_people_file
 from hub.importer import import_statements_file
 from hub.sync import run_sync
 
@@ -145,10 +147,8 @@ def test_learner_identities_link_to_hr_person(make_client, runtime, tmp_path, co
         people_csv = tmp_path / "people.csv"
         people_csv.write_text("employee_id,email,first_name,last_name,identifier:lms_username\n"
                               "E-1,Learner1@Example.com,Ana,Lopez,learner1\n")
-        from hub.bootstrap import import_people_file
         assert import_people_file(runtime, str(people_csv))["created"] == 1
 
-        import hashlib
         sha1 = hashlib.sha1(b"mailto:learner1@example.com").hexdigest()
         actors = [{"account": {"homePage": "https://lms.example.com", "name": "learner1"}},
                   {"mbox": "mailto:learner1@example.com"},
@@ -162,3 +162,33 @@ def test_learner_identities_link_to_hr_person(make_client, runtime, tmp_path, co
         assert people[0]["origin"] == "hris"
     finally:
         runtime.settings = original
+
+
+def test_hr_import_merges_earlier_learners(make_client, runtime, tmp_path):
+    """Learners first seen in statements are merged into the HR person later, and their evidence follows."""
+    client = make_client("all")
+    original = runtime.settings
+    runtime.settings = replace(original, account_homepages={"https://lms.example.com": "lms_username"})
+    try:
+        sha1 = hashlib.sha1(b"mailto:bea@example.com").hexdigest()
+        actors = ({"mbox_sha1sum": sha1}, {"account": {"homePage": "https://lms.example.com", "name": "bnovak"}})
+        statements = [{"actor": actor, "verb": {"id": "http://adlnet.gov/expapi/verbs/completed"},
+                       "object": {"id": "http://www.example.org/course/view.php?id=1"},
+                       "context": {"platform": "Moodle"}} for actor in actors]
+        assert client.post("/xapi/statements", json=statements).status_code == 200
+        assert len(client.get("/api/v1/people").json()["data"]) == 2
+
+        people_csv = tmp_path / "people.csv"
+        people_csv.write_text("employee_id,email,first_name,last_name,identifier:lms_username\n"
+                              "E-7,bea@example.com,Bea,Novak,bnovak\n")
+        run = import_people_file(runtime, str(people_csv))
+    finally:
+        runtime.settings = original
+
+    people = client.get("/api/v1/people").json()["data"]
+    assert run["updated"] == 1
+    assert len(people) == 1
+    assert people[0]["display_name"] == "Bea Novak"
+    feed = client.get("/api/v1/evidence").json()["data"]
+    assert len([entry for entry in feed if entry["change"] == "created"]) == 2
+    assert {entry["person_id"] for entry in feed if entry["change"] == "updated"} == {people[0]["id"]}
