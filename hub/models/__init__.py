@@ -3,8 +3,10 @@
 from .base import Base, utcnow
 from .credentials import Credential
 from .evidence import Evidence, EvidenceChange, Skill
+from .identity import IdentityConflict
 from .operations import AuditEntry, ConnectorState, SyncRun
 from .people import Employment, Person, PersonIdentifier
+from .scim import ScimGroup, ScimGroupMember, ScimUser, ScimUserEmail
 from .statements import Statement, StatementActivity, StatementAgent
 
 __all__ = [
@@ -15,8 +17,13 @@ __all__ = [
     "Employment",
     "Evidence",
     "EvidenceChange",
+    "IdentityConflict",
     "Person",
     "PersonIdentifier",
+    "ScimGroup",
+    "ScimGroupMember",
+    "ScimUser",
+    "ScimUserEmail",
     "Skill",
     "Statement",
     "StatementActivity",
