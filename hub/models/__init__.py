@@ -2,6 +2,7 @@
 
 from .base import Base, utcnow
 from .credentials import Credential
+from .documents import ActivityDefinition, XapiDocument
 from .evidence import Evidence, EvidenceChange, Skill
 from .identity import IdentityConflict
 from .operations import AuditEntry, ConnectorState, SyncRun
@@ -10,6 +11,7 @@ from .scim import ScimGroup, ScimGroupMember, ScimUser, ScimUserEmail
 from .statements import Statement, StatementActivity, StatementAgent
 
 __all__ = [
+    "ActivityDefinition",
     "AuditEntry",
     "Base",
     "ConnectorState",
@@ -29,5 +31,6 @@ __all__ = [
     "StatementActivity",
     "StatementAgent",
     "SyncRun",
+    "XapiDocument",
     "utcnow",
 ]
