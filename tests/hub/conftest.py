@@ -20,6 +20,7 @@ from hub.bootstrap import create_credential
 from hub.config import load_settings
 from hub.db import upgrade_database
 from hub.models import Base
+from hub.runtime import set_current
 from hub.services.evidence import ensure_skills
 
 
@@ -60,6 +61,17 @@ def app(settings):
 @pytest.fixture(scope="session")
 def runtime(app):
     return app.extensions["skillwire"]
+
+
+@pytest.fixture(autouse=True)
+def current_runtime(request):
+    """Point hub.runtime.current() at the test runtime before each test that uses it.
+
+    In-process jobs look the runtime up there, and the CLI tests replace it with the runtime of their own
+    database, so a later job would otherwise write to that database.
+    """
+    if "runtime" in request.fixturenames:
+        set_current(request.getfixturevalue("runtime"))
 
 
 class ServerErrorRecorder:
