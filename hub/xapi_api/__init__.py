@@ -35,4 +35,4 @@ def add_version_header(response: Response) -> Response:
 
 
 from . import about, statements  # noqa: E402,F401  (routes register on bp)
-from . import activities, agents, documents  # noqa: E402,F401  (hooks after the version check)
+from . import activities, agents, alternate_syntax, cors, documents  # noqa: E402,F401  (hooks after the version check)
