@@ -1,5 +1,6 @@
 """The hub's SQLAlchemy models. Importing this package registers every table on ``Base.metadata``."""
 
+from .attachments import AttachmentData, StatementRefTarget
 from .base import Base, utcnow
 from .credentials import Credential
 from .documents import ActivityDefinition, XapiDocument
@@ -12,6 +13,7 @@ from .statements import Statement, StatementActivity, StatementAgent
 
 __all__ = [
     "ActivityDefinition",
+    "AttachmentData",
     "AuditEntry",
     "Base",
     "ConnectorState",
@@ -30,6 +32,7 @@ __all__ = [
     "Statement",
     "StatementActivity",
     "StatementAgent",
+    "StatementRefTarget",
     "SyncRun",
     "XapiDocument",
     "utcnow",

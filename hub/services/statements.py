@@ -5,20 +5,24 @@ from __future__ import annotations
 import base64
 import logging
 import uuid
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import insert, select, tuple_, update
+from sqlalchemy import insert, select, tuple_, union, update
 from sqlalchemy.orm import Session
 
 from xapi.agents import agent_ifi
 from xapi.canonical import statements_equivalent
+from xapi.multipart import AttachmentPart, attachments_with_paths
+from xapi.normalize import normalize_statement
 from xapi.query import StatementQuery
 from xapi.timestamps import format_timestamp, parse_timestamp
 
 from ..errors import BadRequest, Conflict, NotFound
 from ..jsonutil import dumps, loads
-from ..models import Statement, StatementActivity, StatementAgent, utcnow
+from ..models import AttachmentData, Statement, StatementActivity, StatementAgent, StatementRefTarget, utcnow
+from .activities import load_activity_definitions, record_activity_definitions
 
 log = logging.getLogger(__name__)
 
@@ -26,6 +30,9 @@ VOIDED_VERB = "http://adlnet.gov/expapi/verbs/voided"
 
 # The statement "version" the LRS records when a client sends none, per the request's xAPI version.
 DEFAULT_STATEMENT_VERSION = {"1.0.3": "1.0.0", "2.0.0": "2.0.0"}
+
+# Longest StatementRef chain followed by the query filters; it bounds the rows written for a chain or a cycle.
+MAX_REF_CHAIN_DEPTH = 32
 
 
 @dataclass
@@ -46,17 +53,21 @@ class Writer:
     credential_id: int | None
     authority: dict
     source: str = "xapi"
+    # Whether the statements may change canonical activity definitions: the "define" or "all" scope.
+    may_define: bool = False
 
 
 # ---------------------------------------------------------------------------------------------------------
 # Storing
 
 
-def store_statements(session: Session, statements: list[dict], version: str, writer: Writer) -> StoreResult:
+def store_statements(session: Session, statements: list[dict], version: str, writer: Writer,
+                     attachments: Mapping[str, AttachmentPart] | None = None) -> StoreResult:
     """Store a validated batch all-or-nothing and return the ids in request order.
 
     A statement whose id is already stored with equivalent content is accepted and changes nothing; one with
-    different content raises Conflict, and so does the whole batch.
+    different content raises Conflict, and so does the whole batch. ``attachments`` is the attachment data
+    received with the batch, by lower-case sha2; the data of new statements' attachments is stored.
     """
     stored = _now_in_milliseconds()
     prepared = [_prepare(statement, stored, version, writer) for statement in statements]
@@ -70,7 +81,10 @@ def store_statements(session: Session, statements: list[dict], version: str, wri
     _check_voiding_targets(session, new)
 
     pks = _insert_statements(session, new, stored, writer)
+    _insert_ref_targets(session, new, pks)
+    _store_attachment_data(session, new, attachments or {}, stored)
     voided_pks = _apply_voiding(session, new)
+    record_activity_definitions(session, new, writer.may_define)
 
     result = StoreResult(ids=ids, inserted_pks=pks, voided_pks=voided_pks,
                          unchanged_ids=[i for i in ids if i in existing])
@@ -89,8 +103,9 @@ def _now_in_milliseconds() -> datetime:
 
 
 def _prepare(statement: dict, stored: datetime, version: str, writer: Writer) -> dict:
-    """Return a copy with the properties the LRS sets: id, stored, timestamp, authority and version."""
-    prepared = dict(statement)
+    """Return a copy in stored form (see xapi.normalize) with the properties the LRS sets: id, stored,
+    timestamp, authority and version."""
+    prepared = normalize_statement(statement, version)
     prepared["id"] = prepared.get("id") or str(uuid.uuid4())
     prepared["id"] = prepared["id"].lower()
     prepared["stored"] = format_timestamp(stored)
@@ -202,6 +217,145 @@ def _apply_voiding(session: Session, statements: list[dict]) -> list[int]:
 
 
 # ---------------------------------------------------------------------------------------------------------
+# StatementRef chains and attachment data
+
+
+def _insert_ref_targets(session: Session, statements: list[dict], pks: list[int]) -> None:
+    """Record the chain of statements each new StatementRef statement targets, for the query filters.
+
+    A chain is followed through statements stored earlier and through this batch. Rows written before their
+    target arrived get the target's columns now, and when that target is itself a StatementRef statement, the
+    statements targeting it get its chain too.
+    """
+    new = {s["id"]: _ref_target_columns(pk, s) for pk, s in zip(pks, statements)}
+    direct = {s["id"]: (pk, target) for pk, s in zip(pks, statements) if (target := _statement_ref_target(s))}
+
+    waiting = session.execute(
+        select(StatementRefTarget.id, StatementRefTarget.statement_pk, Statement.statement_id,
+               StatementRefTarget.target_statement_id, StatementRefTarget.depth)
+        .join(Statement, Statement.pk == StatementRefTarget.statement_pk)
+        .where(StatementRefTarget.target_statement_id.in_(new), StatementRefTarget.target_pk.is_(None))).all()
+    if waiting:
+        session.execute(update(StatementRefTarget), [{"id": row.id, **new[row.target_statement_id]}
+                                                     for row in waiting])
+    if not direct:
+        return
+
+    chains = _ref_chains(session, direct)
+    depths = {(pk, target): depth for statement_id, (pk, _) in direct.items() for target, depth in chains[statement_id]}
+    for row in waiting:
+        for ancestor, ancestor_depth in chains.get(row.target_statement_id, ()):
+            total = row.depth + ancestor_depth
+            if ancestor != row.statement_id and total <= MAX_REF_CHAIN_DEPTH:
+                depths[(row.statement_pk, ancestor)] = min(total, depths.get((row.statement_pk, ancestor), total))
+
+    known = {**_stored_ref_target_columns(session, {target for _, target in depths} - new.keys()), **new}
+    empty = {"target_pk": None, "target_verb_id": None, "target_registration": None}
+    session.execute(insert(StatementRefTarget), [
+        {"statement_pk": pk, "target_statement_id": target, "depth": depth, **known.get(target, empty)}
+        for (pk, target), depth in depths.items()
+    ])
+
+
+def _ref_target_columns(pk: int, statement: dict) -> dict:
+    registration = (statement.get("context") or {}).get("registration")
+    return {"target_pk": pk, "target_verb_id": statement["verb"]["id"],
+            "target_registration": registration.lower() if registration else None}
+
+
+def _stored_ref_target_columns(session: Session, statement_ids: set[str]) -> dict[str, dict]:
+    if not statement_ids:
+        return {}
+    rows = session.execute(select(Statement.statement_id, Statement.pk, Statement.verb_id, Statement.registration)
+                           .where(Statement.statement_id.in_(statement_ids)))
+    return {statement_id: {"target_pk": pk, "target_verb_id": verb_id, "target_registration": registration}
+            for statement_id, pk, verb_id, registration in rows}
+
+
+def _ref_chains(session: Session, direct: dict[str, tuple[int, str]]) -> dict[str, list[tuple[str, int]]]:
+    """Return, for each new StatementRef statement, the ids along its chain with their depth (1 = direct)."""
+    outside = {target for _, target in direct.values() if target not in direct}
+    stored_chains: dict[str, list[tuple[str, int]]] = {}
+    if outside:
+        rows = session.execute(
+            select(Statement.statement_id, StatementRefTarget.target_statement_id, StatementRefTarget.depth)
+            .join(StatementRefTarget, StatementRefTarget.statement_pk == Statement.pk)
+            .where(Statement.statement_id.in_(outside)))
+        for statement_id, target, depth in rows:
+            stored_chains.setdefault(statement_id, []).append((target, depth))
+
+    def chain(statement_id: str, visited: frozenset) -> dict[str, int]:
+        target = direct[statement_id][1]
+        if target in direct and target not in visited:
+            rest = chain(target, visited | {target}).items()
+        else:
+            rest = stored_chains.get(target, [])
+
+        found = {target: 1}
+        for ancestor, depth in rest:
+            if depth + 1 <= MAX_REF_CHAIN_DEPTH and ancestor not in found:
+                found[ancestor] = depth + 1
+        return found
+
+    return {
+        statement_id: [(target, depth) for target, depth in chain(statement_id, frozenset({statement_id})).items()
+                       if target != statement_id]
+        for statement_id in direct
+    }
+
+
+def _statement_ref_target(statement: dict) -> str | None:
+    target = statement["object"]
+    if target.get("objectType") != "StatementRef":
+        return None
+    return target["id"].lower()
+
+
+def _store_attachment_data(session: Session, statements: list[dict], parts: Mapping[str, AttachmentPart],
+                           stored: datetime) -> None:
+    """Store the received data of the new statements' attachments, once per sha2."""
+    if not parts:
+        return
+
+    content_types: dict[str, str] = {}
+    for statement in statements:
+        for _, attachment in attachments_with_paths(statement):
+            sha2 = attachment["sha2"].lower()
+            if sha2 in parts:
+                content_types.setdefault(sha2, attachment["contentType"])
+    if not content_types:
+        return
+
+    known = set(session.scalars(select(AttachmentData.sha2).where(AttachmentData.sha2.in_(content_types))))
+    rows = [{"sha2": sha2, "content_type": content_type, "length": len(parts[sha2].data),
+             "data": parts[sha2].data, "stored": stored}
+            for sha2, content_type in content_types.items() if sha2 not in known]
+    if rows:
+        session.execute(insert(AttachmentData), rows)
+
+
+def load_attachments(session: Session, statements: Iterable[dict]) -> list[AttachmentPart]:
+    """Return the stored data of the statements' attachments, once per sha2; fileUrl-only ones have none."""
+    wanted = list(dict.fromkeys(attachment["sha2"].lower()
+                                for statement in statements
+                                for _, attachment in attachments_with_paths(statement)))
+    if not wanted:
+        return []
+
+    rows = session.execute(select(AttachmentData.sha2, AttachmentData.content_type, AttachmentData.data)
+                           .where(AttachmentData.sha2.in_(wanted)))
+    by_sha2 = {sha2: AttachmentPart(sha2=sha2, content_type=content_type, data=data)
+               for sha2, content_type, data in rows}
+    return [by_sha2[sha2] for sha2 in wanted if sha2 in by_sha2]
+
+
+def canonical_definitions(session: Session, statements: Iterable[dict]) -> Mapping[str, dict]:
+    """Return the LRS's canonical definition of each activity in the statements that has one."""
+    activity_ids = {activity_id for statement in statements for activity_id, _ in _activity_refs(statement)}
+    return load_activity_definitions(session, activity_ids)
+
+
+# ---------------------------------------------------------------------------------------------------------
 # Index rows for the query filters
 
 
@@ -304,19 +458,20 @@ def query_statements(session: Session, query: StatementQuery, page_size: int, cr
                      after: tuple[datetime, int] | None = None) -> Page:
     """Return one page of statements matching ``query``, newest first unless ``query.ascending``.
 
-    Paging is keyset paging on (stored, pk), so page fifty costs what page one costs.
+    Paging is keyset paging on (stored, pk), so page fifty costs what page one costs. A statement whose object is
+    a StatementRef also matches when a statement on its chain matches the filters (xAPI 1.0.3 Communication
+    2.1.3.s3), even when that statement is voided (2.1.4.s1.b2). The time and paging limits apply to the returned
+    statement.
     """
-    # NOTE: filters match the statement itself only; StatementRef targets are not followed yet.
-    select_query = _filtered(select(Statement.pk, Statement.stored, Statement.payload), query, credential_id)
+    window = _window_conditions(query, credential_id, after)
+    order = (Statement.stored.asc(), Statement.pk.asc()) if query.ascending else (Statement.stored.desc(),
+                                                                                   Statement.pk.desc())
+    matches = _filter_conditions(query)
 
-    if query.ascending:
-        order = (Statement.stored.asc(), Statement.pk.asc())
-        if after:
-            select_query = select_query.where(tuple_(Statement.stored, Statement.pk) > after)
+    if matches:
+        select_query = _matching_with_ref_targets(query, window, matches, order, page_size + 1)
     else:
-        order = (Statement.stored.desc(), Statement.pk.desc())
-        if after:
-            select_query = select_query.where(tuple_(Statement.stored, Statement.pk) < after)
+        select_query = select(Statement.pk, Statement.stored, Statement.payload).where(*window)
 
     rows = session.execute(select_query.order_by(*order).limit(page_size + 1)).all()
     has_more = len(rows) > page_size
@@ -327,24 +482,62 @@ def query_statements(session: Session, query: StatementQuery, page_size: int, cr
     return Page(payloads=[row.payload for row in rows], more_token=more, last_stored=last_stored)
 
 
-def _filtered(select_query, query: StatementQuery, credential_id: int | None):
-    select_query = select_query.where(Statement.voided.is_(False))
-
+def _window_conditions(query: StatementQuery, credential_id: int | None, after: tuple[datetime, int] | None) -> list:
+    """Return the conditions on the returned statement: not voided, the credential's own, time range, page start."""
+    conditions = [Statement.voided.is_(False)]
     if credential_id is not None:
-        select_query = select_query.where(Statement.credential_id == credential_id)
-    if query.verb:
-        select_query = select_query.where(Statement.verb_id == query.verb)
-    if query.registration:
-        select_query = select_query.where(Statement.registration == query.registration.lower())
+        conditions.append(Statement.credential_id == credential_id)
     if query.since:
-        select_query = select_query.where(Statement.stored > query.since)
+        conditions.append(Statement.stored > query.since)
     if query.until:
-        select_query = select_query.where(Statement.stored <= query.until)
+        conditions.append(Statement.stored <= query.until)
+    if after:
+        position = tuple_(Statement.stored, Statement.pk)
+        conditions.append(position > after if query.ascending else position < after)
+    return conditions
+
+
+def _filter_conditions(query: StatementQuery) -> list:
+    """Return the conditions of the agent, verb, activity and registration filters on the statement itself."""
+    conditions = []
+    if query.verb:
+        conditions.append(Statement.verb_id == query.verb)
+    if query.registration:
+        conditions.append(Statement.registration == query.registration.lower())
     if query.agent:
-        select_query = select_query.where(Statement.pk.in_(_agent_subquery(query)))
+        conditions.append(Statement.pk.in_(_agent_subquery(query)))
     if query.activity:
-        select_query = select_query.where(Statement.pk.in_(_activity_subquery(query)))
-    return select_query
+        conditions.append(Statement.pk.in_(_activity_subquery(query)))
+    return conditions
+
+
+def _ref_target_conditions(query: StatementQuery) -> list:
+    """Return the filter conditions on the target columns of StatementRefTarget rows, all on one target."""
+    conditions = []
+    if query.verb:
+        conditions.append(StatementRefTarget.target_verb_id == query.verb)
+    if query.registration:
+        conditions.append(StatementRefTarget.target_registration == query.registration.lower())
+    if query.agent:
+        conditions.append(StatementRefTarget.target_pk.in_(_agent_subquery(query)))
+    if query.activity:
+        conditions.append(StatementRefTarget.target_pk.in_(_activity_subquery(query)))
+    return conditions
+
+
+def _matching_with_ref_targets(query: StatementQuery, window: list, matches: list, order: tuple, limit: int):
+    """Select the statements that match themselves or through a StatementRef chain.
+
+    Each branch is ordered and limited on its own, so both can use the (stored, pk) index before the union.
+    """
+    own = select(Statement.pk, Statement.stored).where(*window, *matches).order_by(*order).limit(limit)
+
+    targeting = select(StatementRefTarget.statement_pk).where(*_ref_target_conditions(query))
+    via_ref = (select(Statement.pk, Statement.stored).where(*window, Statement.pk.in_(targeting))
+               .order_by(*order).limit(limit))
+
+    matched = union(select(own.subquery()), select(via_ref.subquery())).subquery()
+    return select(Statement.pk, Statement.stored, Statement.payload).join(matched, matched.c.pk == Statement.pk)
 
 
 def _agent_subquery(query: StatementQuery):

@@ -1,4 +1,10 @@
-"""The statements resource: POST, PUT, GET and HEAD on /xapi/statements."""
+"""The statements resource: POST, PUT, GET and HEAD on /xapi/statements.
+
+Requests carry statements as application/json or, with attachment data, as multipart/mixed (xAPI 1.0.3
+Communication 1.5). GET returns a statement or a StatementResult in the requested format, as multipart/mixed
+with the stored attachment data when attachments=true. Flask sends HEAD responses with the GET headers and no
+body.
+"""
 
 from __future__ import annotations
 
@@ -6,15 +12,21 @@ import logging
 
 from flask import current_app, g, request
 from sqlalchemy.exc import IntegrityError
+from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.http import http_date
 
-from xapi.query import parse_statement_query
+from xapi import strict_json
+from xapi.formats import format_statement, parse_accept_language
+from xapi.multipart import AttachmentPart, build_multipart, match_attachment_parts, parse_statement_request
+from xapi.query import StatementQuery, parse_statement_query
+from xapi.signatures import check_signatures
 from xapi.timestamps import format_timestamp
 from xapi.validation import validate_statements
+from xapi.validation.primitives import item_path
 
 from ..auth import require_scope
 from ..errors import BadRequest, PayloadTooLarge
-from ..jsonutil import json_response, loads
+from ..jsonutil import dumps, json_response, loads
 from ..models import utcnow
 from ..services import statements as service
 from ..services.evidence import schedule_mapping
@@ -24,35 +36,45 @@ log = logging.getLogger(__name__)
 
 WRITE_SCOPES = ("statements/write",)
 READ_SCOPES = ("statements/read", "statements/read/mine", "all/read")
+# Scopes that let stored statements change canonical activity definitions (xAPI 1.0.3 Communication 4.2).
+DEFINE_SCOPES = frozenset({"define", "all"})
+
+JSON_MEDIA_TYPE = "application/json"
+MULTIPART_MEDIA_TYPE = "multipart/mixed"
 
 
 @bp.post("/statements")
 @require_scope(*WRITE_SCOPES)
 def post_statements():
-    statements = validate_statements(_json_body(), g.xapi_version)
-    _check_batch_size(statements)
+    _check_parameters(allowed=())
+    body, parts = _read_statement_request()
 
-    result = _store(statements)
+    statements = validate_statements(body, g.xapi_version)
+    _check_batch_size(statements)
+    attachments = _check_attachments(statements, parts)
+
+    result = _store(statements, attachments)
     return json_response(result.ids)
 
 
 @bp.put("/statements")
 @require_scope(*WRITE_SCOPES)
 def put_statement():
+    _check_parameters(allowed=("statementId",))
     statement_id = request.args.get("statementId")
     if not statement_id:
         raise BadRequest("statementId parameter is missing; PUT needs ?statementId=UUID", field="statementId")
 
-    body = _json_body()
+    body, parts = _read_statement_request()
     if not isinstance(body, dict):
         raise BadRequest("PUT takes a single statement object, not a list", field="body")
     if "id" in body and str(body["id"]).lower() != statement_id.lower():
         raise BadRequest(f"statement id {body['id']} does not match statementId {statement_id}", field="id")
 
-    body = {**body, "id": statement_id}
-    validate_statements(body, g.xapi_version)
+    statements = validate_statements({**body, "id": statement_id}, g.xapi_version)
+    attachments = _check_attachments(statements, parts)
 
-    _store([body])
+    _store(statements, attachments)
     return "", 204
 
 
@@ -72,14 +94,25 @@ def get_statements():
     return _get_page(runtime, query, mine, after=None)
 
 
-def _get_single(runtime, query, mine: int | None):
+# ---------------------------------------------------------------------------------------------------------
+# Reading
+
+
+def _get_single(runtime, query: StatementQuery, mine: int | None):
     voided = query.voided_statement_id is not None
     statement_id = query.voided_statement_id if voided else query.statement_id
 
     with runtime.sessions() as session:
         row = service.get_statement(session, statement_id, voided, mine)
+        if query.format == "exact" and not query.attachments:
+            body, attachments = row.payload.encode(), []
+        else:
+            statement = loads(row.payload)
+            formatted = _formatted(session, [statement], query)[0]
+            body = dumps(formatted).encode()
+            attachments = service.load_attachments(session, [statement]) if query.attachments else []
 
-    response = current_app.response_class(row.payload, mimetype="application/json")
+    response = _statement_response(body, attachments, query.attachments)
     response.headers["Last-Modified"] = http_date(row.stored)
     response.headers["X-Experience-API-Consistent-Through"] = format_timestamp(utcnow())
     return response
@@ -97,8 +130,6 @@ def _get_more_page(runtime, mine: int | None):
 
 
 def _param_text(value) -> str:
-    from ..jsonutil import dumps
-
     if value is True:
         return "true"
     if isinstance(value, dict):
@@ -106,23 +137,47 @@ def _param_text(value) -> str:
     return str(value)
 
 
-def _get_page(runtime, query, mine: int | None, after):
+def _get_page(runtime, query: StatementQuery, mine: int | None, after):
     settings = runtime.settings
-    page_size = settings.max_page_size if query.limit == 0 else min(query.limit or settings.page_size,
-                                                                    settings.max_page_size)
+    # xAPI 1.0.3 Communication 2.1.3: limit=0, the default, requests the most the server allows.
+    page_size = settings.max_page_size if query.limit == 0 else min(query.limit, settings.max_page_size)
     consistent_through = utcnow()
 
     with runtime.sessions() as session:
         page = service.query_statements(session, query, page_size, mine, after)
+        if query.format == "exact" and not query.attachments:
+            payloads, attachments = page.payloads, []
+        else:
+            statements = [loads(payload) for payload in page.payloads]
+            payloads = [dumps(statement) for statement in _formatted(session, statements, query)]
+            attachments = service.load_attachments(session, statements) if query.attachments else []
 
     more = f"{request.script_root}{bp.url_prefix}/statements?more={page.more_token}" if page.more_token else ""
-    body = b'{"statements":[' + ",".join(page.payloads).encode() + b'],"more":"' + more.encode() + b'"}'
+    body = b'{"statements":[' + ",".join(payloads).encode() + b'],"more":"' + more.encode() + b'"}'
 
-    response = current_app.response_class(body, mimetype="application/json")
+    response = _statement_response(body, attachments, query.attachments)
     response.headers["X-Experience-API-Consistent-Through"] = format_timestamp(consistent_through)
     if page.last_stored:
         response.headers["Last-Modified"] = http_date(page.last_stored)
     return response
+
+
+def _formatted(session, statements: list[dict], query: StatementQuery) -> list[dict]:
+    if query.format == "exact":
+        return statements
+
+    definitions = service.canonical_definitions(session, statements).get if query.format == "canonical" else None
+    languages = parse_accept_language(request.headers.get("Accept-Language"))
+    return [format_statement(statement, query.format, languages, definitions) for statement in statements]
+
+
+def _statement_response(body: bytes, attachments: list[AttachmentPart], multipart: bool):
+    """Return the JSON body alone, or as the first part of multipart/mixed when attachments=true."""
+    if not multipart:
+        return current_app.response_class(body, mimetype=JSON_MEDIA_TYPE)
+
+    content_type, multipart_body = build_multipart(body, attachments)
+    return current_app.response_class(multipart_body, content_type=content_type)
 
 
 def _read_mine_only() -> int | None:
@@ -133,15 +188,52 @@ def _read_mine_only() -> int | None:
     return g.credential.id
 
 
-def _json_body():
-    mimetype = request.mimetype
-    if mimetype != "application/json":
-        raise BadRequest(f"Content-Type '{request.content_type}' is not supported; send application/json",
-                         field="Content-Type")
+# ---------------------------------------------------------------------------------------------------------
+# Writing
 
-    data = request.get_data(cache=False)
+
+def _check_parameters(allowed: tuple[str, ...]) -> None:
+    """Reject query parameters the method does not define (xAPI 1.0.3 Communication 3.2.s3.b7 and b8)."""
+    for name in request.args:
+        if name in allowed:
+            continue
+
+        wrong_case = [known for known in allowed if known.lower() == name.lower()]
+        if wrong_case:
+            raise BadRequest(f"unknown parameter {name!r}: parameter names are case-sensitive, use "
+                             f"{wrong_case[0]!r}", field=name)
+        accepted = f"; {request.method} takes only {', '.join(allowed)}" if allowed else \
+            f"; {request.method} takes no parameters"
+        raise BadRequest(f"unknown parameter {name!r} for {request.method} statements{accepted}", field=name)
+
+
+def _read_statement_request() -> tuple[object, dict[str, AttachmentPart]]:
+    """Return the parsed statements and the attachment parts of a PUT or POST, by its Content-Type."""
+    media_type = request.mimetype
+    if media_type not in (JSON_MEDIA_TYPE, MULTIPART_MEDIA_TYPE):
+        raise BadRequest(f"Content-Type '{request.content_type}' is not supported; send application/json, or "
+                         "multipart/mixed to include attachment data", field="Content-Type")
+
+    data = _request_body()
+    if media_type == JSON_MEDIA_TYPE:
+        return _parse_json(data), {}
+
+    statements_json, parts = parse_statement_request(request.headers["Content-Type"], data)
+    return _parse_json(statements_json), parts
+
+
+def _request_body() -> bytes:
     try:
-        return loads(data)
+        return request.get_data(cache=False)
+    except RequestEntityTooLarge:
+        limit = current_app.extensions["skillwire"].settings.max_body_bytes
+        raise PayloadTooLarge(f"request body exceeds the limit of {limit} bytes; send smaller batches or "
+                              "raise SKILLWIRE_MAX_BODY_BYTES", field="body") from None
+
+
+def _parse_json(data: bytes):
+    try:
+        return strict_json.loads(data)
     except ValueError as error:
         raise BadRequest(f"request body is not valid JSON: {error}", field="body") from None
 
@@ -153,15 +245,24 @@ def _check_batch_size(statements: list) -> None:
                               "split it or raise SKILLWIRE_MAX_BATCH_STATEMENTS", field="body")
 
 
-def _store(statements: list[dict]) -> service.StoreResult:
+def _check_attachments(statements: list[dict], parts: dict[str, AttachmentPart]) -> dict[str, AttachmentPart]:
+    """Match the parts to the attachments and verify signatures; return the parts to store."""
+    attachments = match_attachment_parts(statements, parts)
+    for index, statement in enumerate(statements):
+        check_signatures(statement, attachments, g.xapi_version, item_path("", index))
+    return attachments
+
+
+def _store(statements: list[dict], attachments: dict[str, AttachmentPart]) -> service.StoreResult:
     """Store a batch in one transaction; a concurrent insert of the same id is retried once as a lookup."""
     runtime = current_app.extensions["skillwire"]
-    writer = service.Writer(credential_id=g.credential.id, authority=authority_for(g.credential, runtime))
+    writer = service.Writer(credential_id=g.credential.id, authority=authority_for(g.credential, runtime),
+                            may_define=bool(g.scopes & DEFINE_SCOPES))
 
     for attempt in (1, 2):
         try:
             with runtime.sessions.begin() as session:
-                result = service.store_statements(session, statements, g.xapi_version, writer)
+                result = service.store_statements(session, statements, g.xapi_version, writer, attachments)
             break
         except IntegrityError:
             if attempt == 2:

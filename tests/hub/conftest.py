@@ -123,7 +123,8 @@ def server_url(app, server_errors):
 # Tables whose rows tests may change; skills are kept because the framework is loaded once per session.
 DATA_TABLES = ["xapi_documents", "activity_definitions",
                "identity_conflicts", "scim_group_members", "scim_groups", "scim_user_emails", "scim_users",
-               "evidence_changes", "evidence", "statement_agents", "statement_activities", "statements",
+               "evidence_changes", "evidence", "statement_agents", "statement_activities",
+               "statement_ref_targets", "attachments", "statements",
                "employments", "person_identifiers", "people", "sync_runs", "connector_states", "audit_log",
                "credentials"]
 
