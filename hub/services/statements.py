@@ -227,6 +227,8 @@ def _insert_ref_targets(session: Session, statements: list[dict], pks: list[int]
     target arrived get the target's columns now, and when that target is itself a StatementRef statement, the
     statements targeting it get its chain too.
     """
+    # NOTE: a target and a statement targeting it stored by concurrent transactions do not see each other's rows,
+    # so that targeting statement then matches the filters only by its own properties.
     new = {s["id"]: _ref_target_columns(pk, s) for pk, s in zip(pks, statements)}
     direct = {s["id"]: (pk, target) for pk, s in zip(pks, statements) if (target := _statement_ref_target(s))}
 
