@@ -8,7 +8,7 @@ import sys
 
 import click
 
-from .config import ConfigError, load_settings
+from .config import SYNC_CONNECTORS, ConfigError, load_settings
 
 log = logging.getLogger(__name__)
 
@@ -158,7 +158,7 @@ def import_statements(path: str, xapi_version: str, batch_size: int) -> None:
 
 
 @main.command()
-@click.argument("connector", type=click.Choice(["bamboohr"]))
+@click.argument("connector", type=click.Choice(SYNC_CONNECTORS))
 @click.option("--full", is_flag=True, help="Ignore the stored cursor and read every employee.")
 def sync(connector: str, full: bool) -> None:
     """Run one sync of an HR connector now and print the sync run as JSON."""
@@ -172,6 +172,44 @@ def sync(connector: str, full: bool) -> None:
     click.echo(json.dumps(body, indent=2))
     if body["status"] != "succeeded":
         sys.exit(1)
+
+
+@main.command()
+@click.option("--once", is_flag=True, help="Enqueue the syncs that are due now, then exit (for cron).")
+@click.option("--poll-seconds", default=60, show_default=True, type=click.IntRange(1),
+              help="Seconds between checks for due syncs.")
+def scheduler(once: bool, poll_seconds: int) -> None:
+    """Enqueue HR syncs as SKILLWIRE_SYNC_SCHEDULE makes them due.
+
+    With SKILLWIRE_REDIS_URL the syncs run on RQ workers (skillwire worker); without it they run
+    one after another inside this process. Run one scheduler per deployment.
+    """
+    import signal
+    import threading
+
+    from .sync import SyncScheduler, build_client
+
+    runtime = _runtime()
+    schedule = runtime.settings.sync_schedule
+    if not schedule:
+        raise click.ClickException("SKILLWIRE_SYNC_SCHEDULE is empty; set it, for example bamboohr=3600,personio=86400")
+    for connector in schedule:
+        try:
+            build_client(runtime.settings, connector)
+        except ConfigError as error:
+            raise click.ClickException(str(error)) from None
+
+    sync_scheduler = SyncScheduler(runtime)
+    if once:
+        click.echo(json.dumps({"enqueued": sync_scheduler.tick()}))
+        return
+
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda _signum, _frame: stop.set())
+    try:
+        sync_scheduler.run(poll_seconds, stop)
+    except KeyboardInterrupt:
+        stop.set()
 
 
 @main.command("map-pending")

@@ -39,6 +39,29 @@ class Settings:
     bamboohr_api_key: str | None = field(default=None, repr=False)
     # Extra BambooHR fields read as person identifiers, such as {"customLMSUsername": "lms_username"}.
     bamboohr_identifier_fields: Mapping[str, str] = field(default_factory=dict)
+    personio_client_id: str | None = None
+    personio_client_secret: str | None = field(default=None, repr=False)
+    personio_base_url: str = "https://api.personio.de/v1/"
+    # Personio attribute keys read as person identifiers, such as {"dynamic_1146702": "lms_username"}.
+    personio_identifier_attributes: Mapping[str, str] = field(default_factory=dict)
+    hibob_service_user_id: str | None = None
+    hibob_service_user_token: str | None = field(default=None, repr=False)
+    hibob_base_url: str = "https://api.hibob.com/v1/"
+    # HiBob field paths read as person identifiers, such as {"/work/custom/lmsUsername": "lms_username"}.
+    hibob_identifier_fields: Mapping[str, str] = field(default_factory=dict)
+    hibob_webhook_secret: str | None = field(default=None, repr=False)
+    workday_report_url: str | None = None
+    workday_username: str | None = None
+    workday_password: str | None = field(default=None, repr=False)
+    # PersonRecord field -> report column, overriding connectors.workday.DEFAULT_FIELD_MAP entries.
+    workday_field_map: Mapping[str, str] = field(default_factory=dict)
+    # The report prompt that takes the cursor time for incremental syncs; None reads the whole report.
+    workday_since_param: str | None = None
+    # Connector name -> seconds between scheduled syncs; a connector not listed is never scheduled.
+    sync_schedule: Mapping[str, int] = field(default_factory=dict)
+    # Attempts per vendor request and the first wait between them, in seconds (doubled per retry).
+    sync_retry_attempts: int = 5
+    sync_backoff_seconds: float = 1.0
 
     @property
     def jobs_in_process(self) -> bool:
@@ -88,7 +111,84 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         bamboohr_identifier_fields=_pairs("SKILLWIRE_BAMBOOHR_IDENTIFIER_FIELDS",
                                           env.get("SKILLWIRE_BAMBOOHR_IDENTIFIER_FIELDS", ""),
                                           "customLMSUsername=lms_username"),
+        **_connector_settings(env),
     )
+
+
+# Connectors that sync runs and SKILLWIRE_SYNC_SCHEDULE accept.
+SYNC_CONNECTORS = ("bamboohr", "personio", "hibob", "workday")
+
+# Scheduled syncs closer together than this would mostly re-read unchanged data.
+MIN_SYNC_INTERVAL_SECONDS = 60
+
+
+def _connector_settings(env: Mapping[str, str]) -> dict:
+    """Read the Personio, HiBob, Workday and sync schedule variables into Settings fields."""
+    personio_base_url = env.get("SKILLWIRE_PERSONIO_BASE_URL") or "https://api.personio.de/v1/"
+    _check_url("SKILLWIRE_PERSONIO_BASE_URL", personio_base_url, ("http", "https"))
+    hibob_base_url = env.get("SKILLWIRE_HIBOB_BASE_URL") or "https://api.hibob.com/v1/"
+    _check_url("SKILLWIRE_HIBOB_BASE_URL", hibob_base_url, ("http", "https"))
+    workday_report_url = env.get("SKILLWIRE_WORKDAY_REPORT_URL") or None
+    if workday_report_url is not None:
+        _check_url("SKILLWIRE_WORKDAY_REPORT_URL", workday_report_url, ("http", "https"))
+
+    return {
+        "personio_client_id": env.get("SKILLWIRE_PERSONIO_CLIENT_ID") or None,
+        "personio_client_secret": env.get("SKILLWIRE_PERSONIO_CLIENT_SECRET") or None,
+        "personio_base_url": personio_base_url,
+        "personio_identifier_attributes": _pairs("SKILLWIRE_PERSONIO_IDENTIFIER_ATTRIBUTES",
+                                                 env.get("SKILLWIRE_PERSONIO_IDENTIFIER_ATTRIBUTES", ""),
+                                                 "dynamic_1146702=lms_username"),
+        "hibob_service_user_id": env.get("SKILLWIRE_HIBOB_SERVICE_USER_ID") or None,
+        "hibob_service_user_token": env.get("SKILLWIRE_HIBOB_SERVICE_USER_TOKEN") or None,
+        "hibob_base_url": hibob_base_url,
+        "hibob_identifier_fields": _pairs("SKILLWIRE_HIBOB_IDENTIFIER_FIELDS",
+                                          env.get("SKILLWIRE_HIBOB_IDENTIFIER_FIELDS", ""),
+                                          "/work/custom/lmsUsername=lms_username"),
+        "hibob_webhook_secret": env.get("SKILLWIRE_HIBOB_WEBHOOK_SECRET") or None,
+        "workday_report_url": workday_report_url,
+        "workday_username": env.get("SKILLWIRE_WORKDAY_USERNAME") or None,
+        "workday_password": env.get("SKILLWIRE_WORKDAY_PASSWORD") or None,
+        "workday_field_map": _pairs("SKILLWIRE_WORKDAY_FIELD_MAP", env.get("SKILLWIRE_WORKDAY_FIELD_MAP", ""),
+                                    "employee_id=Employee_ID,email=Email_Address"),
+        "workday_since_param": env.get("SKILLWIRE_WORKDAY_SINCE_PARAM") or None,
+        "sync_schedule": _sync_schedule(env.get("SKILLWIRE_SYNC_SCHEDULE", "")),
+        "sync_retry_attempts": _int(env, "SKILLWIRE_SYNC_RETRY_ATTEMPTS", 5, minimum=1, maximum=20),
+        "sync_backoff_seconds": _float(env, "SKILLWIRE_SYNC_BACKOFF_SECONDS", 1.0, minimum=0.0),
+    }
+
+
+def _sync_schedule(raw: str) -> dict[str, int]:
+    """Parse ``CONNECTOR=SECONDS,...`` into a map of connector name to seconds between syncs."""
+    name = "SKILLWIRE_SYNC_SCHEDULE"
+    schedule: dict[str, int] = {}
+    for connector, seconds in _pairs(name, raw, "bamboohr=3600,personio=86400").items():
+        if connector not in SYNC_CONNECTORS:
+            raise ConfigError(f"{name}: unknown connector '{connector}'; use one of {', '.join(SYNC_CONNECTORS)}")
+        try:
+            interval = int(seconds)
+        except ValueError:
+            raise ConfigError(f"{name}: invalid interval '{seconds}' for {connector}; give whole seconds") from None
+        if interval < MIN_SYNC_INTERVAL_SECONDS:
+            raise ConfigError(f"{name}: interval {interval} for {connector} is too short; "
+                              f"use at least {MIN_SYNC_INTERVAL_SECONDS} seconds")
+        schedule[connector] = interval
+    return schedule
+
+
+def _float(env: Mapping[str, str], name: str, default: float, minimum: float) -> float:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigError(f"{name}: invalid number '{raw}'") from None
+
+    if not value >= minimum or value == float("inf"):
+        raise ConfigError(f"{name}: {raw} is out of range; use a finite number of at least {minimum}")
+    return value
 
 
 def _check_database_url(url: str) -> None:

@@ -80,3 +80,17 @@ def map_pending_statements_job(batch_size: int = 500) -> int:
     runtime = runtime_module.current()
     return map_pending_statements(runtime.sessions, runtime.mappings, runtime.settings.account_homepages,
                                   batch_size)
+
+
+def sync_connector_job(connector: str, full: bool = False) -> dict:
+    """Run one sync of an HR connector and return its run summary (see hub.sync.run_sync)."""
+    from .sync import run_sync
+
+    return run_sync(runtime_module.current(), connector, full=full)
+
+
+def hibob_employee_job(employee_id: str, event_type: str) -> dict:
+    """Upsert one HiBob employee named by a webhook event and return the run summary."""
+    from .sync import import_hibob_employee
+
+    return import_hibob_employee(runtime_module.current(), employee_id, event_type)
