@@ -1,4 +1,4 @@
-"""People in: CSV upload; people and sync runs out."""
+"""People in: CSV upload; people out. Sync runs are listed in hub/api/sync.py."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from connectors.csv_people import read_people_csv
 from ..auth import require_scope
 from ..errors import BadRequest, NotFound, UnsupportedMediaType
 from ..jsonutil import json_response
-from ..models import Employment, Person, PersonIdentifier, SyncRun
+from ..models import Employment, Person, PersonIdentifier
 from ..services.people import finish_run, import_records, run_summary, start_run
 from . import bp
 
@@ -98,13 +98,3 @@ def _employment(record: Employment) -> dict:
         "valid_from": record.valid_from.isoformat(),
         "valid_to": record.valid_to.isoformat() if record.valid_to else None,
     }
-
-
-@bp.get("/sync-runs")
-@require_scope(*READ_SCOPES)
-def list_sync_runs():
-    runtime = current_app.extensions["skillwire"]
-    with runtime.sessions() as session:
-        runs = session.scalars(select(SyncRun).order_by(SyncRun.id.desc()).limit(100)).all()
-        rows = [run_summary(run) for run in runs]
-    return json_response({"data": rows})
