@@ -22,6 +22,7 @@ def create_db_engine(database_url: str) -> Engine:
         _ensure_sqlite_folder(database_url)
         engine = create_engine(database_url, connect_args={"check_same_thread": False, "timeout": 30})
         event.listen(engine, "connect", _configure_sqlite)
+        event.listen(engine, "begin", _begin_sqlite)
         return engine
 
     return create_engine(database_url, pool_pre_ping=True, pool_size=10, max_overflow=10)
@@ -34,11 +35,24 @@ def _ensure_sqlite_folder(database_url: str) -> None:
 
 
 def _configure_sqlite(dbapi_connection, _record) -> None:
+    # The sqlite3 module's own transaction handling breaks SAVEPOINT, so SQLAlchemy emits BEGIN itself
+    # (the recipe in SQLAlchemy's pysqlite dialect documentation).
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
+
+
+def _begin_sqlite(connection) -> None:
+    """Start every transaction with the write lock.
+
+    A deferred transaction that reads and then writes fails at once with "database is locked" when another
+    writer committed in between; taking the lock up front makes concurrent writers wait (up to the 30 s
+    busy timeout) instead. Writes are serialized on SQLite anyway.
+    """
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def create_session_factory(engine: Engine) -> sessionmaker[Session]:
