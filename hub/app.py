@@ -42,11 +42,13 @@ def create_app(settings: Settings | None = None) -> Flask:
 def _register_blueprints(app: Flask) -> None:
     from .api import bp as api_bp
     from .health import bp as health_bp
+    from .scim import bp as scim_bp
     from .xapi_api import bp as xapi_bp
 
     app.register_blueprint(xapi_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(health_bp)
+    app.register_blueprint(scim_bp)
 
 
 def _register_request_hooks(app: Flask) -> None:

@@ -1,4 +1,4 @@
-"""HTTP Basic authentication against stored credentials, and scope checks per resource."""
+"""HTTP Basic and Bearer authentication against stored credentials, and scope checks per resource."""
 
 from __future__ import annotations
 
@@ -26,7 +26,8 @@ XAPI_SCOPES = (
     "define",
     "profile",
 )
-HUB_SCOPES = ("evidence/read", "people/read", "people/write", "admin")
+# "people/admin" allows merge, split and erasure of people; "scim" allows identity providers to push to /scim/v2.
+HUB_SCOPES = ("evidence/read", "people/read", "people/write", "people/admin", "scim", "admin")
 ALL_SCOPES = XAPI_SCOPES + HUB_SCOPES
 
 
@@ -46,6 +47,14 @@ def generate_credential(name: str, scopes: Iterable[str]) -> tuple[Credential, s
     return credential, secret
 
 
+def bearer_token(key: str, secret: str) -> str:
+    """Return the Bearer token of a credential: its key and secret joined by a dot.
+
+    Keys are hex and secrets URL-safe base64, so neither contains a dot and the token splits unambiguously.
+    """
+    return f"{key}.{secret}"
+
+
 def authenticate(session: Session, key: str, secret: str) -> Credential | None:
     credential = session.scalar(select(Credential).where(Credential.key == key, Credential.revoked_at.is_(None)))
     if credential is None:
@@ -59,16 +68,18 @@ def current_credential() -> Credential:
     return g.credential
 
 
-def require_scope(*accepted: str) -> Callable:
+def require_scope(*accepted: str, allow_bearer: bool = False) -> Callable:
     """Let the request through when its credential holds any of ``accepted`` scopes.
 
-    The view finds the credential in ``g.credential`` and its granted scopes in ``g.scopes``.
+    With ``allow_bearer`` the credential may also come as ``Authorization: Bearer KEY.SECRET`` (see
+    bearer_token), as SCIM identity providers send it. The view finds the credential in ``g.credential``
+    and its granted scopes in ``g.scopes``.
     """
 
     def decorator(view: Callable) -> Callable:
         @functools.wraps(view)
         def wrapper(*args, **kwargs):
-            credential = _credential_from_request()
+            credential = _credential_from_request(allow_bearer)
             granted = set(credential.scopes)
             if "all" not in granted and granted.isdisjoint(accepted):
                 raise Forbidden(f"credential '{credential.name}' lacks a scope for this resource; "
@@ -83,15 +94,22 @@ def require_scope(*accepted: str) -> Callable:
     return decorator
 
 
-def _credential_from_request() -> Credential:
+def _credential_from_request(allow_bearer: bool = False) -> Credential:
     from flask import current_app
 
     auth = request.authorization
-    if auth is None or auth.type != "basic" or not auth.username or auth.password is None:
+    if allow_bearer and auth is not None and auth.type == "bearer" and auth.token:
+        key, _, secret = auth.token.partition(".")
+    elif auth is not None and auth.type == "basic" and auth.username and auth.password is not None:
+        key, secret = auth.username, auth.password
+    elif allow_bearer:
+        raise Unauthorized("Missing or invalid credentials: send Authorization: Bearer TOKEN or HTTP Basic "
+                           "with a key and secret")
+    else:
         raise Unauthorized()
 
     with current_app.extensions["skillwire"].sessions() as session:
-        credential = authenticate(session, auth.username, auth.password)
+        credential = authenticate(session, key, secret)
     if credential is None:
         raise Unauthorized("Invalid credentials: the key is unknown or revoked, or the secret does not match")
     return credential

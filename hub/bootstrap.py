@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from connectors.csv_people import read_people_csv
 
-from .auth import generate_credential
+from .auth import bearer_token, generate_credential
 from .db import upgrade_database
 from .models import Credential
 from .services.evidence import ensure_skills
@@ -39,7 +39,11 @@ def create_credential(runtime, name: str, scopes) -> dict:
     with runtime.sessions.begin() as session:
         session.add(credential)
     log.info("credential created: key=%s name=%s scopes=%s", credential.key, name, ",".join(credential.scopes))
-    return {"name": name, "key": credential.key, "secret": secret, "scopes": credential.scopes}
+    body = {"name": name, "key": credential.key, "secret": secret, "scopes": credential.scopes}
+    if "scim" in credential.scopes:
+        # SCIM identity providers authenticate with a Bearer token rather than HTTP Basic.
+        body["token"] = bearer_token(credential.key, secret)
+    return body
 
 
 def import_people_file(runtime, path: str) -> dict:

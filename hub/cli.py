@@ -102,7 +102,10 @@ def credentials() -> None:
 @click.option("--scope", "scopes", multiple=True, required=True,
               help="A scope to grant, such as statements/write or all; repeat for several.")
 def credentials_create(name: str, scopes: tuple[str, ...]) -> None:
-    """Create a credential and print its key and secret as JSON; the secret is shown only once."""
+    """Create a credential and print its key and secret as JSON; the secret is shown only once.
+
+    A credential with scope scim also gets a "token" for identity providers, sent as Authorization: Bearer.
+    """
     from .bootstrap import create_credential
 
     runtime = _runtime()

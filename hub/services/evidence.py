@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from ..jsonutil import loads
 from ..models import Evidence, Person, Skill, Statement, utcnow
 from .feed import record_changes
-from .identity import resolve_agent
+from .identity import agent_identifiers, resolve_agent
 
 log = logging.getLogger(__name__)
 
@@ -42,20 +42,32 @@ def schedule_mapping(runtime, statement_pks: list[int]) -> None:
 
 
 def map_statements(session: Session, mappings, statement_pks: list[int], homepages: dict[str, str]) -> int:
-    """Map the given statements that are still pending; return how many evidence rows were created."""
-    query = (select(Statement).where(Statement.pk.in_(statement_pks), Statement.mapped_at.is_(None))
+    """Map the given statements that are still pending; return how many evidence rows were created.
+
+    A job costs a fixed number of queries plus the identity lookups of the actors whose statements match a
+    rule: the statements are read as plain rows, the evidence goes in with one insert and the statements are
+    marked mapped with one update.
+    """
+    query = (select(Statement.pk, Statement.statement_id, Statement.payload, Statement.source, Statement.voided)
+             .where(Statement.pk.in_(statement_pks), Statement.mapped_at.is_(None))
              .order_by(Statement.pk))
     if session.get_bind().dialect.name == "postgresql":
         # Two jobs for the same statements must not both map them.
         query = query.with_for_update(skip_locked=True)
 
-    rows = list(session.scalars(query))
-    skill_ids = ensure_skills(session, mappings)
-    created = 0
-    for row in rows:
-        created += _map_one(session, mappings, skill_ids, homepages, row)
-        row.mapped_at = utcnow()
+    rows = session.execute(query).all()
+    if not rows:
+        log.info("statements mapped: statements=0 evidence_created=0")
+        return 0
 
+    skill_ids = ensure_skills(session, mappings)
+    people = _PeopleCache(session, homepages)
+    evidence_rows = []
+    for row in rows:
+        evidence_rows.extend(_evidence_rows(session, mappings, skill_ids, people, row))
+    created = _insert_evidence(session, evidence_rows)
+
+    session.execute(update(Statement).where(Statement.pk.in_([row.pk for row in rows])).values(mapped_at=utcnow()))
     log.info("statements mapped: statements=%d evidence_created=%d", len(rows), created)
     return created
 
@@ -72,38 +84,54 @@ def map_pending_statements(sessions: sessionmaker, mappings, homepages: dict[str
             total += map_statements(session, mappings, pks, homepages)
 
 
-def _map_one(session: Session, mappings, skill_ids: dict[str, int], homepages, row: Statement) -> int:
+def _evidence_rows(session: Session, mappings, skill_ids: dict[str, int], people: "_PeopleCache", row) -> list[dict]:
+    """Return the evidence rows for one statement row; a voided statement retracts its evidence instead."""
     if row.voided:
         retract_statement_evidence(session, row.statement_id, reason="voided")
-        return 0
+        return []
 
     statement = loads(row.payload)
     candidates = mappings.evaluate(statement, source=row.source)
     if not candidates:
-        return 0
+        return []
 
-    people = _people_for_actor(session, statement["actor"], homepages)
-    evidence_rows = [
+    return [
         _evidence_row(person_id, skill_ids[candidate.skill_uri], row.statement_id, candidate)
-        for person_id in people
+        for person_id in people.for_actor(statement["actor"])
         for candidate in candidates
     ]
+
+
+def _insert_evidence(session: Session, evidence_rows: list[dict]) -> int:
     if not evidence_rows:
         return 0
-
     ids = list(session.scalars(insert(Evidence).returning(Evidence.id, sort_by_parameter_order=True), evidence_rows))
     record_changes(session, ids, "created")
     return len(ids)
 
 
-def _people_for_actor(session: Session, actor: dict, homepages) -> list[int]:
-    """Return the people behind the actor: the agent itself, or each identified member of a group."""
-    if actor.get("objectType") == "Group":
-        agents = actor.get("member") or []
-    else:
-        agents = [actor]
-    people = [resolve_agent(session, agent, homepages) for agent in agents]
-    return sorted({person for person in people if person is not None})
+class _PeopleCache:
+    """The people behind statement actors, resolved once per agent within one mapping job."""
+
+    def __init__(self, session: Session, homepages):
+        self.session = session
+        self.homepages = homepages
+        self._by_identifiers: dict[tuple, int | None] = {}
+
+    def for_actor(self, actor: dict) -> list[int]:
+        """Return the people behind the actor: the agent itself, or each identified member of a group."""
+        if actor.get("objectType") == "Group":
+            agents = actor.get("member") or []
+        else:
+            agents = [actor]
+        people = [self._resolve(agent) for agent in agents]
+        return sorted({person for person in people if person is not None})
+
+    def _resolve(self, agent: dict) -> int | None:
+        identifiers = tuple(agent_identifiers(agent, self.homepages))
+        if identifiers not in self._by_identifiers:
+            self._by_identifiers[identifiers] = resolve_agent(self.session, agent, self.homepages)
+        return self._by_identifiers[identifiers]
 
 
 def _evidence_row(person_id: int, skill_id: int, statement_id: str, candidate) -> dict:

