@@ -24,13 +24,18 @@ WRITER = Writer(credential_id=None, authority={"objectType": "Agent", "mbox": "m
 BATCH_STATEMENTS = {"sqlite": 8, "postgresql": 5}
 
 
+# Statements that only open or close a transaction, such as SQLite's BEGIN IMMEDIATE, are not counted.
+TRANSACTION_CONTROL = {"BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE"}
+
+
 @contextmanager
 def counting_statements(engine):
-    """Collect the SQL text of every statement executed on ``engine`` inside the block."""
+    """Collect the SQL text of every statement except transaction control executed on ``engine`` in the block."""
     executed: list[str] = []
 
     def record(_connection, _cursor, statement, _parameters, _context, _executemany):
-        executed.append(statement)
+        if statement.split(None, 1)[0].upper() not in TRANSACTION_CONTROL:
+            executed.append(statement)
 
     event.listen(engine, "before_cursor_execute", record)
     try:
