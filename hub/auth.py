@@ -6,6 +6,8 @@ import functools
 import hashlib
 import hmac
 import secrets
+import threading
+import time
 from typing import Callable, Iterable
 
 from flask import g, request
@@ -56,11 +58,22 @@ def bearer_token(key: str, secret: str) -> str:
 
 
 def authenticate(session: Session, key: str, secret: str) -> Credential | None:
+    """Return the unrevoked credential with this key and secret, or None.
+
+    A credential verified in the last CREDENTIAL_CACHE_SECONDS comes from an in-process cache without a
+    database query, so a client's stream of requests costs one credential lookup every few seconds.
+    """
+    secret_hash = hash_secret(secret)
+    cached = _verified_credentials.get(key, secret_hash)
+    if cached is not None:
+        return cached
+
     credential = session.scalar(select(Credential).where(Credential.key == key, Credential.revoked_at.is_(None)))
     if credential is None:
         return None
-    if not hmac.compare_digest(credential.secret_hash, hash_secret(secret)):
+    if not hmac.compare_digest(credential.secret_hash, secret_hash):
         return None
+    _verified_credentials.put(key, secret_hash, credential)
     return credential
 
 
@@ -113,3 +126,51 @@ def _credential_from_request(allow_bearer: bool = False) -> Credential:
     if credential is None:
         raise Unauthorized("Invalid credentials: the key is unknown or revoked, or the secret does not match")
     return credential
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Cache of verified credentials
+
+# NOTE: a revoked or changed credential keeps working in each web process for up to this many seconds,
+# because the cache answers without the database until its entry expires.
+CREDENTIAL_CACHE_SECONDS = 5.0
+CREDENTIAL_CACHE_MAX_ENTRIES = 1024
+
+
+class VerifiedCredentialCache:
+    """Credentials that passed the database check, by (key, secret hash), each kept for ``ttl`` seconds.
+
+    Only successful checks are cached, so a new credential works at once and a wrong secret always reaches
+    the database. Entries hold the secret's hash, never the secret.
+    """
+
+    def __init__(self, ttl: float, max_entries: int):
+        self.ttl = ttl
+        self.max_entries = max_entries
+        self._entries: dict[tuple[str, str], tuple[float, Credential]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, key: str, secret_hash: str) -> Credential | None:
+        entry = self._entries.get((key, secret_hash))
+        if entry is None:
+            return None
+        expires_at, credential = entry
+        if time.monotonic() >= expires_at:
+            return None
+        return credential
+
+    def put(self, key: str, secret_hash: str, credential: Credential) -> None:
+        now = time.monotonic()
+        with self._lock:
+            if len(self._entries) >= self.max_entries:
+                self._entries = {k: v for k, v in self._entries.items() if v[0] > now}
+            if len(self._entries) >= self.max_entries:
+                self._entries.clear()
+            self._entries[(key, secret_hash)] = (now + self.ttl, credential)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+
+_verified_credentials = VerifiedCredentialCache(CREDENTIAL_CACHE_SECONDS, CREDENTIAL_CACHE_MAX_ENTRIES)
