@@ -27,9 +27,15 @@ class MergeBody(Schema):
     source_person_id = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
 
 
+def _without_nul(text: str) -> None:
+    # PostgreSQL text cannot contain NUL characters, so no identifier has one.
+    if "\x00" in text:
+        raise ValidationError("must not contain NUL characters")
+
+
 class IdentifierBody(Schema):
-    kind = fields.String(required=True, validate=validate.Length(min=1, max=64))
-    value = fields.String(required=True, validate=validate.Length(min=1))
+    kind = fields.String(required=True, validate=[validate.Length(min=1, max=64), _without_nul])
+    value = fields.String(required=True, validate=[validate.Length(min=1), _without_nul])
 
 
 class SplitBody(Schema):

@@ -255,9 +255,12 @@ class _Parser:
 
 def _decode_string(token: Token) -> str:
     try:
-        return json.loads(token.text)
+        value = json.loads(token.text)
     except ValueError:
         raise FilterSyntaxError(f"invalid string escape in {token.text} at position {token.position}") from None
+    if "\x00" in value:
+        raise FilterSyntaxError(f"the string at position {token.position} contains a NUL character")
+    return value
 
 
 def parse_attr_path(text: str) -> AttrPath:

@@ -127,6 +127,8 @@ def _member_types(session: Session, group_id: str, members: list[dict]) -> dict[
 
 
 def get_group(session: Session, group_id: str, for_update: bool = False) -> ScimGroup:
+    if len(group_id) > 36 or "\x00" in group_id:
+        raise ScimError(404, None, f"Group {group_id} not found")
     query = select(ScimGroup).where(ScimGroup.id == group_id)
     if for_update and session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update()

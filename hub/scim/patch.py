@@ -12,6 +12,7 @@ from typing import Any
 from .errors import ScimError
 from .filters import And, Compare, Filter, FilterSyntaxError, Not, Or, PatchPath, Present, ValuePath, parse_path
 from .schema import (
+    EXTERNAL_ID,
     PATCH_OP_SCHEMA,
     Attribute,
     ResourceType,
@@ -25,7 +26,6 @@ from .schema import (
 
 OPERATIONS = ("add", "replace", "remove")
 MAX_OPERATIONS = 1000
-EXTERNAL_ID = Attribute("externalId", case_exact=True)
 READ_ONLY_COMMON = ("id", "meta", "schemas")
 
 

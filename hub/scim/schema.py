@@ -34,6 +34,8 @@ class Attribute:
     canonical_values: tuple[str, ...] = ()
     reference_types: tuple[str, ...] = ()
     sub_attributes: tuple["Attribute", ...] = ()
+    # The maximum string length, set where a value is copied into a sized column. /Schemas does not show it.
+    max_length: int | None = None
 
     def sub(self, name: str) -> "Attribute | None":
         return _find(self.sub_attributes, name)
@@ -126,15 +128,16 @@ def _multi_valued(name: str, description: str, value: Attribute, types: tuple[st
     return Attribute(name, "complex", description, multi_valued=True, mutability=mutability, sub_attributes=(
         value,
         _string("display", "A human-readable name, primarily used for display purposes.", mutability=mutability),
-        _string("type", "A label indicating the attribute's function.", canonical_values=types, mutability=mutability),
+        _string("type", "A label indicating the attribute's function.", canonical_values=types, mutability=mutability,
+                max_length=64),
         Attribute("primary", "boolean", "Whether this is the preferred value.", mutability=mutability),
     ))
 
 
 _NAME = Attribute("name", "complex", "The components of the user's real name.", sub_attributes=(
-    _string("formatted", "The full name, formatted for display."),
-    _string("familyName", "The family name, or last name in most Western languages."),
-    _string("givenName", "The given name, or first name in most Western languages."),
+    _string("formatted", "The full name, formatted for display.", max_length=300),
+    _string("familyName", "The family name, or last name in most Western languages.", max_length=200),
+    _string("givenName", "The given name, or first name in most Western languages.", max_length=200),
     _string("middleName", "The middle name(s)."),
     _string("honorificPrefix", "The honorific prefix(es), or title in most Western languages."),
     _string("honorificSuffix", "The honorific suffix(es)."),
@@ -143,7 +146,7 @@ _NAME = Attribute("name", "complex", "The components of the user's real name.", 
 _ADDRESSES = Attribute("addresses", "complex", "Physical mailing addresses.", multi_valued=True, sub_attributes=(
     _string("formatted", "The full mailing address, formatted for display."),
     _string("streetAddress", "The street address."),
-    _string("locality", "The city or locality."),
+    _string("locality", "The city or locality.", max_length=300),
     _string("region", "The state or region."),
     _string("postalCode", "The zip code or postal code."),
     _string("country", "The country name, as an ISO 3166-1 alpha-2 code."),
@@ -161,12 +164,13 @@ _GROUPS = Attribute("groups", "complex", "The groups the user belongs to, set th
 ))
 
 USER = Schema(USER_SCHEMA, "User", "User Account", (
-    _string("userName", "The unique identifier the user logs in with.", required=True, uniqueness="server"),
+    _string("userName", "The unique identifier the user logs in with.", required=True, uniqueness="server",
+            max_length=300),
     _NAME,
-    _string("displayName", "The name of the user, suitable for display to end-users."),
+    _string("displayName", "The name of the user, suitable for display to end-users.", max_length=300),
     _string("nickName", "The casual way to address the user."),
     Attribute("profileUrl", "reference", "A URI of the user's online profile.", reference_types=("external",)),
-    _string("title", "The user's title, such as \"Vice President\"."),
+    _string("title", "The user's title, such as \"Vice President\".", max_length=300),
     _string("userType", "The relationship between the organization and the user, such as \"Employee\"."),
     _string("preferredLanguage", "The user's preferred written or spoken language."),
     _string("locale", "The user's default location for localizing dates, numbers and currency."),
@@ -192,20 +196,20 @@ USER = Schema(USER_SCHEMA, "User", "User Account", (
 ))
 
 ENTERPRISE_USER = Schema(ENTERPRISE_USER_SCHEMA, "EnterpriseUser", "Enterprise User", (
-    _string("employeeNumber", "The employee's number in the organization."),
+    _string("employeeNumber", "The employee's number in the organization.", max_length=100),
     _string("costCenter", "The name of a cost center."),
     _string("organization", "The name of an organization."),
     _string("division", "The name of a division."),
-    _string("department", "The name of a department."),
+    _string("department", "The name of a department.", max_length=300),
     Attribute("manager", "complex", "The user's manager.", sub_attributes=(
-        _string("value", "The id of the manager's SCIM User.", case_exact=True),
+        _string("value", "The id of the manager's SCIM User.", case_exact=True, max_length=200),
         Attribute("$ref", "reference", "The URI of the manager's SCIM User.", reference_types=("User",)),
         _string("displayName", "The manager's displayName.", mutability="readOnly"),
     )),
 ))
 
 GROUP = Schema(GROUP_SCHEMA, "Group", "Group", (
-    _string("displayName", "A human-readable name for the group.", required=True),
+    _string("displayName", "A human-readable name for the group.", required=True, max_length=300),
     Attribute("members", "complex", "A list of members of the group.", multi_valued=True, sub_attributes=(
         _string("value", "The id of a member: a SCIM User or Group.", case_exact=True, mutability="immutable"),
         Attribute("$ref", "reference", "The URI of the member.", reference_types=("User", "Group"),
@@ -222,6 +226,7 @@ SCHEMAS = {schema.id: schema for schema in (USER, ENTERPRISE_USER, GROUP)}
 
 # Attributes that every resource has but no schema lists (RFC 7643 section 3.1).
 COMMON_ATTRIBUTES = ("id", "externalId", "meta", "schemas")
+EXTERNAL_ID = Attribute("externalId", case_exact=True, max_length=300)
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -262,7 +267,7 @@ def set_attribute_value(resource: dict, resource_type: ResourceType, key: str, v
     if key.lower() in ("schemas", "id", "meta"):
         return
     if key.lower() == "externalid":
-        _set_or_clear(resource, "externalId", _coerce_simple(Attribute("externalId", case_exact=True), value))
+        _set_or_clear(resource, "externalId", _coerce_simple(EXTERNAL_ID, value))
         return
 
     extension = resource_type.schema_for(key) if key.lower().startswith("urn:") else None
@@ -367,6 +372,12 @@ def _coerce_simple(attribute: Attribute, value: Any) -> Any:
         value = str(value)
     if not isinstance(value, str):
         raise ScimError(400, "invalidValue", f"'{attribute.name}' must be a string")
+    if "\x00" in value:
+        # PostgreSQL text cannot contain NUL characters.
+        raise ScimError(400, "invalidValue", f"'{attribute.name}' must not contain NUL characters")
+    if attribute.max_length is not None and len(value) > attribute.max_length:
+        raise ScimError(400, "invalidValue", f"'{attribute.name}' is {len(value)} characters long; the maximum "
+                                             f"is {attribute.max_length}")
     if attribute.type == "dateTime":
         parse_datetime(value, attribute.name, "invalidValue")
     return value

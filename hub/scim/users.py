@@ -33,6 +33,7 @@ log = logging.getLogger(__name__)
 SOURCE = "scim"
 USERNAME_KIND = "scim_username"
 EXTERNAL_ID_KIND = "scim_external_id"
+USER_NAME_KEY_LENGTH = 300
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -106,6 +107,10 @@ def _remove_memberships(session: Session, user_id: str) -> None:
 def _save(session: Session, user: ScimUser, resource: dict, previous: dict) -> None:
     """Store the resource, its filter columns and emails, and mirror it into the person."""
     user_name = resource["userName"]
+    if len(user_name.lower()) > USER_NAME_KEY_LENGTH:
+        # Lower-casing can lengthen a string, as "İ" becomes "i̇".
+        raise ScimError(400, "invalidValue", f"'userName' is longer than {USER_NAME_KEY_LENGTH} characters "
+                                             "once lower-cased")
     _check_unique_user_name(session, user.id, user_name)
 
     name = resource.get("name") or {}
@@ -225,6 +230,8 @@ def _work_locality(resource: dict) -> str | None:
 
 
 def get_user(session: Session, user_id: str, for_update: bool = False) -> ScimUser:
+    if not _possible_id(user_id):
+        raise ScimError(404, None, f"User {user_id} not found")
     query = select(ScimUser).where(ScimUser.id == user_id, ScimUser.deleted_at.is_(None))
     if for_update and session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update()
@@ -232,6 +239,11 @@ def get_user(session: Session, user_id: str, for_update: bool = False) -> ScimUs
     if user is None:
         raise ScimError(404, None, f"User {user_id} not found")
     return user
+
+
+def _possible_id(resource_id: str) -> bool:
+    """Return whether a URL segment can be a stored id, which saves a query that PostgreSQL would reject."""
+    return len(resource_id) <= 36 and "\x00" not in resource_id
 
 
 @dataclass

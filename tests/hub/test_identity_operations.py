@@ -209,12 +209,14 @@ def test_split_rejections(admin):
     everything = admin.post(url, json={"identifiers": [{"kind": "email", "value": "solo@example.com"}]})
     empty = admin.post(url, json={"identifiers": []})
     missing_value = admin.post(url, json={"identifiers": [{"kind": "email"}]})
+    nul = admin.post(url, json={"identifiers": [{"kind": "email", "value": "solo\u0000@example.com"}]})
 
     assert not_held.status_code == 400
     assert everything.status_code == 400
     assert "at least one identifier" in everything.json()["error"]["message"]
     assert empty.status_code == 400
     assert missing_value.status_code == 400
+    assert nul.status_code == 400
 
 
 def test_conflict_list_pages_with_cursor(admin):

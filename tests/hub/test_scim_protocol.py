@@ -100,6 +100,11 @@ def test_not_found_body_has_the_rfc_shape(scim_client, corpus):
     assert body["detail"] == example["detail"].replace("Resource", "User")
 
 
+def test_impossible_ids_are_not_found(scim_client):
+    scim_error(scim_client.get("/Users/%00"), 404)
+    scim_error(scim_client.get("/Groups/" + "x" * 100), 404)
+
+
 def test_read_only_id_in_put_body_is_mutability(scim_client, corpus):
     user = create_user(scim_client, "readonly@example.com")
     example = scim_example(corpus, "rfc7644-3.12-error-bad_request")

@@ -268,6 +268,12 @@ def test_invalid_user_bodies_are_rejected(scim_client):
                "invalidValue")
     scim_error(scim_client.post("/Users", json={"schemas": ["urn:example:other"], "userName": "x"}), 400,
                "invalidValue")
+    scim_error(scim_client.post("/Users", json={"schemas": [USER_SCHEMA], "userName": "nul\u0000"}), 400,
+               "invalidValue")
+    scim_error(scim_client.post("/Users", json={"schemas": [USER_SCHEMA], "userName": "x" * 301}), 400,
+               "invalidValue")
+    scim_error(scim_client.post("/Users", json={"schemas": [USER_SCHEMA], "userName": "\u0130" * 300}), 400,
+               "invalidValue")
     scim_error(scim_client.post("/Users", json=["not", "an", "object"]), 400, "invalidSyntax")
     scim_error(scim_client.post("/Users", data="{broken", headers={"Content-Type": "application/scim+json"}), 400,
                "invalidSyntax")
