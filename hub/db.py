@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import logging
+import os
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, exc
 from sqlalchemy.orm import Session, sessionmaker
 
 log = logging.getLogger(__name__)
@@ -25,7 +26,28 @@ def create_db_engine(database_url: str) -> Engine:
         event.listen(engine, "begin", _begin_sqlite)
         return engine
 
-    return create_engine(database_url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+    engine = create_engine(database_url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+    event.listen(engine, "connect", _remember_process)
+    event.listen(engine, "checkout", _reject_connection_of_parent)
+    return engine
+
+
+def _remember_process(_dbapi_connection, connection_record) -> None:
+    connection_record.info["pid"] = os.getpid()
+
+
+def _reject_connection_of_parent(_dbapi_connection, connection_record, connection_proxy) -> None:
+    """Make a forked process, such as an RQ job's work horse, open its own connection.
+
+    A pooled connection inherited across fork shares its socket with the parent, so two processes would
+    interleave their messages. The recipe comes from SQLAlchemy's pooling documentation, section "Using
+    Connection Pools with Multiprocessing or os.fork()".
+    """
+    if connection_record.info.get("pid") == os.getpid():
+        return
+    connection_record.dbapi_connection = connection_proxy.dbapi_connection = None
+    raise exc.DisconnectionError(f"connection opened by process {connection_record.info.get('pid')} "
+                                 f"is not used in process {os.getpid()}")
 
 
 def _ensure_sqlite_folder(database_url: str) -> None:
