@@ -143,6 +143,9 @@ def merge_people(session: Session, target_id: int, source_id: int, reason: str) 
 
     employments = _move_employments(session, target_id, source_id)
     session.execute(update(Person).where(Person.id == source_id).values(merged_into_id=target_id))
+    if session.scalar(select(Person.origin).where(Person.id == source_id)) == "hris":
+        # A person an HR system knows stays one after a merge, whichever side the operator merged into.
+        session.execute(update(Person).where(Person.id == target_id).values(origin="hris"))
     resolve_conflicts(session, {target_id, source_id}, "merged")
 
     log.info("people merged: source_person_id=%s target_person_id=%s evidence_moved=%d reason=%s",

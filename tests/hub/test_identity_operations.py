@@ -180,6 +180,20 @@ def test_split_of_hr_id_moves_its_employment(admin):
     assert [i["kind"] for i in new_person["identifiers"]] == ["hris:csv"]
 
 
+def test_merging_hr_person_into_learner_keeps_hr_origin(admin):
+    post_statement(admin, completion("learner.first@example.com"))
+    import_csv(admin, "employee_id,email,first_name,last_name\n77,hr.later@example.com,Hana,Ito\n")
+    people = people_by_identifier(admin)
+    learner, employee = people[("email", "learner.first@example.com")], people[("hris:csv", "77")]
+
+    response = admin.post(f"/api/v1/people/{learner}/merge", json={"source_person_id": employee})
+
+    assert response.status_code == 200, response.text
+    merged = admin.get(f"/api/v1/people/{learner}").json()
+    assert merged["origin"] == "hris"
+    assert [e["source_id"] for e in merged["employments"]] == ["77"]
+
+
 def test_merge_rejections(admin, make_client):
     import_csv(admin, DUPLICATE_EMAIL_CSV)
     people = people_by_identifier(admin)
