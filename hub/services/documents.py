@@ -13,7 +13,7 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from xapi.agents import agent_ifi
@@ -239,3 +239,25 @@ def _parse_or_reject(parse):
 
 def _sha256(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def erase_agent_documents(session: Session, ifis: list[str]) -> int:
+    """Delete every state and agent profile document of the given agents; return how many were deleted.
+
+    ``ifis`` are "kind:value" strings. An mbox matches in any letter case, since erasure must not miss a
+    document stored under "mailto:ANA@Example.com".
+    """
+    exact = [ifi for ifi in ifis if not ifi.startswith("mbox:")]
+    mboxes = [ifi.lower() for ifi in ifis if ifi.startswith("mbox:")]
+
+    conditions = []
+    if exact:
+        conditions.append(XapiDocument.agent_ifi.in_(exact))
+    if mboxes:
+        conditions.append(func.lower(XapiDocument.agent_ifi).in_(mboxes))
+    if not conditions:
+        return 0
+
+    deleted = session.execute(delete(XapiDocument).where(or_(*conditions)))
+    log.info("agent documents erased: count=%d", deleted.rowcount)
+    return deleted.rowcount

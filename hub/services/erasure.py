@@ -212,14 +212,10 @@ def _pseudonym_for(agent: dict, pseudonym: dict) -> dict:
     return replacement
 
 
-def erase_person_documents(session: Session, ifis: list[str]) -> int | None:
-    """Delete the state and agent profile documents of the agents; return how many, or None when unsupported."""
-    try:
-        from .documents import erase_agent_documents
-    except ImportError:
-        # NOTE: until hub.services.documents provides erase_agent_documents, documents are not erased.
-        log.warning("person documents not erased: hub.services.documents has no erase_agent_documents")
-        return None
+def erase_person_documents(session: Session, ifis: list[str]) -> int:
+    """Delete the state and agent profile documents of the agents; return how many."""
+    from .documents import erase_agent_documents
+
     return erase_agent_documents(session, ifis)
 
 

@@ -221,3 +221,21 @@ def test_erasure_errors(admin, make_client, scenario):
 
     assert admin.delete("/api/v1/people/999999").status_code == 404
     assert reader.delete(f"/api/v1/people/{scenario['ana']}").status_code == 403
+
+
+def test_erasure_deletes_agent_documents(admin, scenario):
+    agent = json.dumps({"mbox": "mailto:ANA@example.com"})
+    other = json.dumps({"mbox": "mailto:bo@example.com"})
+    state = {"activityId": COURSE, "agent": agent, "stateId": "bookmark"}
+    profile = {"agent": agent, "profileId": "preferences"}
+    assert admin.put("/xapi/activities/state", params=state, data=b"page 7",
+                     headers={"Content-Type": "text/plain"}).status_code == 204
+    assert admin.put("/xapi/agents/profile", params=profile, json={"language": "en"}).status_code == 204
+    assert admin.put("/xapi/activities/state", params={**state, "agent": other}, data=b"page 2",
+                     headers={"Content-Type": "text/plain"}).status_code == 204
+
+    assert admin.delete(f"/api/v1/people/{scenario['ana']}").status_code == 204
+
+    assert admin.get("/xapi/activities/state", params=state).status_code == 404
+    assert admin.get("/xapi/agents/profile", params=profile).status_code == 404
+    assert admin.get("/xapi/activities/state", params={**state, "agent": other}).status_code == 200
