@@ -11,12 +11,20 @@ import uuid
 from typing import Callable
 
 from . import runtime as runtime_module
+from .errors import HubError
 from .logs import context_id
 
 log = logging.getLogger(__name__)
 
 # RQ retries a failed job after these delays, in seconds.
 RETRY_INTERVALS = [5, 30, 120]
+
+
+class JobQueueError(HubError):
+    """Redis could not take a job."""
+
+    status = 503
+    code = "queue_unavailable"
 
 
 class JobRunner:
@@ -51,9 +59,14 @@ class RQRunner(JobRunner):
         self.queue = Queue(queue_name, connection=self.connection)
 
     def enqueue(self, func: Callable, *args) -> str:
+        from redis.exceptions import RedisError
         from rq import Retry
 
-        job = self.queue.enqueue(func, *args, retry=Retry(max=len(RETRY_INTERVALS), interval=RETRY_INTERVALS))
+        try:
+            job = self.queue.enqueue(func, *args, retry=Retry(max=len(RETRY_INTERVALS), interval=RETRY_INTERVALS))
+        except RedisError as error:
+            log.warning("job not queued: func=%s queue=%s error=%r", func.__name__, self.queue.name, error)
+            raise JobQueueError(f"the job queue is unavailable ({type(error).__name__}); try again later") from error
         log.info("job queued: job_id=%s func=%s queue=%s", job.id, func.__name__, self.queue.name)
         return job.id
 

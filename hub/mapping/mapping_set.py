@@ -139,7 +139,7 @@ class MappingSet:
 
             if observed_at is None:
                 observed_at = statement_time(statement)
-            expires_at = observed_at + rule.expires_after if rule.expires_after is not None else None
+            expires_at = _expiry(observed_at, rule.expires_after)
 
             for skill_uri in rule.skills:
                 evidence.append(
@@ -165,3 +165,13 @@ class MappingSet:
         """Return the skill URIs expected for a job title, or () when no role matches it."""
         role = self.role_for_title(job_title)
         return role.skills if role is not None else ()
+
+
+def _expiry(observed_at: datetime, expires_after) -> datetime | None:
+    """Return when evidence observed at ``observed_at`` expires; a date past year 9999 never expires."""
+    if expires_after is None:
+        return None
+    try:
+        return observed_at + expires_after
+    except OverflowError:
+        return None

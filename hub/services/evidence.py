@@ -36,9 +36,13 @@ def schedule_mapping(runtime, statement_pks: list[int]) -> None:
     """Queue the evidence mapping of freshly stored (or voided) statements."""
     if not statement_pks:
         return
-    from ..jobs import map_statements_job
+    from ..jobs import JobQueueError, map_statements_job
 
-    runtime.jobs.enqueue(map_statements_job, statement_pks)
+    try:
+        runtime.jobs.enqueue(map_statements_job, statement_pks)
+    except JobQueueError:
+        # The statements are committed already, so the request succeeds and the sweeper maps them later.
+        log.warning("mapping left to the sweeper: statements=%d", len(statement_pks))
 
 
 def map_statements(session: Session, mappings, statement_pks: list[int], homepages: dict[str, str]) -> int:
@@ -90,8 +94,14 @@ def _evidence_rows(session: Session, mappings, skill_ids: dict[str, int], people
         retract_statement_evidence(session, row.statement_id, reason="voided")
         return []
 
-    statement = loads(row.payload)
-    candidates = mappings.evaluate(statement, source=row.source)
+    try:
+        statement = loads(row.payload)
+        candidates = mappings.evaluate(statement, source=row.source)
+    except (ValueError, TypeError, KeyError, OverflowError) as error:
+        # One statement the rules cannot read must not hold back the rest of its batch forever.
+        log.error("statement not mapped, marked mapped without evidence: statement_id=%s error=%r",
+                  row.statement_id, error)
+        return []
     if not candidates:
         return []
 

@@ -1,0 +1,76 @@
+"""Evidence mapping survives what it cannot handle: a statement the rules cannot read, and Redis being down."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from hub.jobs import RQRunner
+from hub.models import Evidence, Statement
+
+QUIZ = {
+    "actor": {"mbox": "mailto:quiz@example.com"},
+    "verb": {"id": "http://adlnet.gov/expapi/verbs/completed"},
+    "object": {"id": "http://www.example.org/course/view.php?id=1"},
+    "context": {"platform": "Moodle"},
+}
+
+
+def _counts(runtime) -> tuple[int, int]:
+    with runtime.sessions() as session:
+        pending = session.query(Statement).filter(Statement.mapped_at.is_(None)).count()
+        return pending, session.query(Evidence).count()
+
+
+def test_unreadable_statement_does_not_block_batch(client, runtime, monkeypatch):
+    """A statement whose evaluation raises is skipped and logged; the other statements get their evidence."""
+    original = runtime.mappings.evaluate
+
+    def evaluate(statement, **kwargs):
+        if statement["actor"]["mbox"] == "mailto:poison@example.com":
+            raise OverflowError("date value out of range")
+        return original(statement, **kwargs)
+
+    monkeypatch.setattr(runtime.mappings, "evaluate", evaluate)
+    poison = dict(QUIZ, actor={"mbox": "mailto:poison@example.com"})
+
+    response = client.post("/xapi/statements", json=[QUIZ, poison])
+
+    assert response.status_code == 200
+    assert _counts(runtime) == (0, 1)
+
+
+def test_far_future_timestamp_maps_without_expiry(client, runtime):
+    """A quiz rule with a two-year expiry, on a statement dated in year 9999."""
+    quiz_attempt = {
+        "actor": {"mbox": "mailto:quiz@example.com"},
+        "verb": {"id": "http://adlnet.gov/expapi/verbs/completed"},
+        "object": {"id": "http://www.example.org/mod/quiz/view.php?id=9",
+                   "definition": {"type": "http://adlnet.gov/expapi/activities/attempt"}},
+        "result": {"score": {"scaled": 0.8}},
+        "context": {"platform": "Moodle",
+                    "contextActivities": {"parent": [{"id": "http://www.example.org/course/view.php?id=2"}]}},
+        "timestamp": "9999-12-31T23:59:59Z",
+    }
+
+    assert client.post("/xapi/statements", json=quiz_attempt).status_code == 200
+
+    pending, evidence = _counts(runtime)
+    assert pending == 0
+    assert evidence == 1
+    with runtime.sessions() as session:
+        assert session.query(Evidence).one().expires_at is None
+
+
+def test_statement_accepted_while_redis_is_down(client, runtime):
+    """Redis refusing the mapping job must not fail a request whose statements are already stored."""
+    original_settings, original_jobs = runtime.settings, runtime.jobs
+    unreachable = "redis://127.0.0.1:1/0"
+    runtime.settings = replace(original_settings, redis_url=unreachable)
+    runtime.jobs = RQRunner(unreachable, "skillwire-unreachable")
+    try:
+        response = client.post("/xapi/statements", json=QUIZ)
+    finally:
+        runtime.settings, runtime.jobs = original_settings, original_jobs
+
+    assert response.status_code == 200
+    assert _counts(runtime) == (1, 0)
