@@ -1,0 +1,193 @@
+"""The hub's processes under test: gunicorn web workers and an RQ worker, with their peak memory."""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import requests
+
+log = logging.getLogger(__name__)
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+BIN_DIR = Path(sys.executable).parent
+STARTUP_TIMEOUT_SECONDS = 30.0
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def hub_environment(database_url: str, redis_url: str | None, queue: str, port: int, instance_dir: Path,
+                    log_level: str) -> dict[str, str]:
+    env = {key: value for key, value in os.environ.items() if not key.startswith("SKILLWIRE_")}
+    env.update({
+        "SKILLWIRE_DATABASE_URL": database_url,
+        "SKILLWIRE_QUEUE": queue,
+        "SKILLWIRE_PORT": str(port),
+        "SKILLWIRE_PUBLIC_URL": f"http://127.0.0.1:{port}",
+        "SKILLWIRE_INSTANCE_DIR": str(instance_dir),
+        "SKILLWIRE_LOG_LEVEL": log_level,
+    })
+    if redis_url:
+        env["SKILLWIRE_REDIS_URL"] = redis_url
+    return env
+
+
+@dataclass
+class WebServer:
+    """A gunicorn server on a loopback port, started as a subprocess."""
+
+    env: dict[str, str]
+    port: int
+    workers: int
+    threads: int
+    log_path: Path
+    process: subprocess.Popen | None = None
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> None:
+        command = [str(BIN_DIR / "gunicorn"), "wsgi:app", "--bind", f"127.0.0.1:{self.port}",
+                   "--workers", str(self.workers), "--chdir", str(REPO_ROOT)]
+        if self.threads > 1:
+            command += ["--worker-class", "gthread", "--threads", str(self.threads)]
+        self.process = _start(command, self.env, self.log_path)
+        wait_until_ready(self.base_url + "/health", self.process)
+        log.info("gunicorn started: pid=%d port=%d workers=%d threads=%d", self.process.pid, self.port,
+                 self.workers, self.threads)
+
+    def stop(self) -> None:
+        _stop(self.process)
+
+
+@dataclass
+class Worker:
+    """The hub's RQ worker (``skillwire worker``), started as a subprocess."""
+
+    env: dict[str, str]
+    log_path: Path
+    process: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        self.process = _start([str(BIN_DIR / "skillwire"), "worker"], self.env, self.log_path)
+        log.info("RQ worker started: pid=%d", self.process.pid)
+
+    def stop(self) -> None:
+        _stop(self.process)
+
+
+def _start(command: list[str], env: dict[str, str], log_path: Path) -> subprocess.Popen:
+    with open(log_path, "ab") as output:
+        return subprocess.Popen(command, env=env, cwd=REPO_ROOT, stdout=output, stderr=subprocess.STDOUT)
+
+
+def _stop(process: subprocess.Popen | None) -> None:
+    if process is None or process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+def wait_until_ready(url: str, process: subprocess.Popen) -> None:
+    deadline = time.monotonic() + STARTUP_TIMEOUT_SECONDS
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"server exited with code {process.returncode} before responding to {url}")
+        try:
+            if requests.get(url, timeout=5).status_code == 200:
+                return
+        except requests.RequestException:
+            pass
+        time.sleep(0.1)
+    raise RuntimeError(f"server did not respond to {url} within {STARTUP_TIMEOUT_SECONDS:.0f} s")
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Peak memory
+
+
+def peak_rss_bytes(pid: int) -> int | None:
+    """Return the peak resident set size of a process: VmHWM from /proc, else psutil's current RSS."""
+    try:
+        with open(f"/proc/{pid}/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+
+    try:
+        import psutil
+
+        return psutil.Process(pid).memory_info().rss
+    except Exception:  # psutil missing, or the process is gone
+        return None
+
+
+def child_pids(pid: int) -> list[int]:
+    """Return the direct children of a process, read from /proc."""
+    children = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        parent = int(stat.rsplit(")", 1)[1].split()[1])
+        if parent == pid:
+            children.append(int(entry.name))
+    return children
+
+
+@dataclass
+class MemorySampler:
+    """Sample the peak RSS of named processes and their children in a background thread."""
+
+    roots: dict[str, int]
+    interval: float = 0.25
+    peaks: dict[str, int] = field(default_factory=dict)
+    _stop: threading.Event = field(default_factory=threading.Event)
+    _thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._run, name="memory-sampler", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> dict[str, int]:
+        self._stop.set()
+        if self._thread:
+            self._thread.join()
+        self.sample()
+        return dict(self.peaks)
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.interval):
+            self.sample()
+
+    def sample(self) -> None:
+        for role, root in self.roots.items():
+            self._record(role, root)
+            for index, child in enumerate(sorted(child_pids(root)), start=1):
+                self._record(f"{role} child {index}" if role.startswith("web") else f"{role} job process", child)
+
+    def _record(self, role: str, pid: int) -> None:
+        rss = peak_rss_bytes(pid)
+        if rss is not None:
+            self.peaks[role] = max(self.peaks.get(role, 0), rss)
