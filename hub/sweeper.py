@@ -23,6 +23,11 @@ class Sweeper:
         self._thread = threading.Thread(target=self._loop, name="skillwire-sweeper", daemon=True)
 
     def start(self) -> None:
+        # Import the job modules before the thread starts: a first import racing with one in an RQ job
+        # deadlocked a worker on Python's module import lock.
+        from . import jobs  # noqa: F401
+        from .services import evidence  # noqa: F401
+
         log.info("sweeper started: interval_seconds=%s", self.interval)
         self._thread.start()
 
