@@ -31,7 +31,7 @@ from xapi.errors import ValidationError
 from xapi.timestamps import parse_timestamp
 
 _LRS_ASSIGNED = frozenset({"id", "authority", "stored", "version", "timestamp", "attachments"})
-_SECONDS_FRACTION = re.compile(r"(\d+)[.,](\d+)S$")
+_SECONDS_FRACTION = re.compile(r"(\d+)[.,](\d+)S$", re.ASCII)
 
 
 def statements_equivalent(a: dict, b: dict) -> bool:

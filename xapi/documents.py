@@ -13,9 +13,15 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from xapi.errors import ValidationError, json_type_name
+from xapi.strict_json import loads_exact
 from xapi.timestamps import parse_timestamp
 from xapi.validation.agents import validate_agent
-from xapi.validation.primitives import check_iri, check_uuid
+from xapi.validation.primitives import (
+    check_identifier_length,
+    check_iri,
+    check_no_control_characters,
+    check_uuid,
+)
 
 STATE = "state"
 ACTIVITY_PROFILE = "activity_profile"
@@ -71,6 +77,8 @@ def parse_document_params(resource: str, method: str, params: Mapping[str, str],
         raise ValidationError(f"missing required parameter {id_name!r} for {method}", id_name)
     if document_id is not None and document_id == "":
         raise ValidationError(f"{id_name} must not be empty", id_name)
+    if document_id is not None:
+        check_no_control_characters(document_id, id_name)
 
     return DocumentParams(
         activity_id=parse_activity_id(params["activityId"]) if "activityId" in params else None,
@@ -125,7 +133,7 @@ def check_parameter_names(params: Mapping[str, str], allowed: frozenset[str], re
 def parse_agent(text: str, name: str = "agent") -> dict:
     """Parse the JSON of an "agent" parameter: an Agent with exactly one IFI, never a Group."""
     try:
-        agent = json.loads(text, parse_constant=_reject_constant)
+        agent = loads_exact(text)
     except ValueError as error:
         raise ValidationError(f"must be an Agent object in JSON, but the value is not valid JSON: {error}",
                               name) from None
@@ -138,16 +146,13 @@ def parse_agent(text: str, name: str = "agent") -> dict:
 
 def parse_activity_id(text: str, name: str = "activityId") -> str:
     check_iri(text, name, kind="Activity id")
+    check_identifier_length(text, name, "Activity id")
     return text
 
 
 def _parse_registration(text: str) -> str:
     check_uuid(text, "registration")
     return text.lower()
-
-
-def _reject_constant(constant: str):
-    raise ValueError(f"{constant} is not a JSON value")
 
 
 # --- Contents ----------------------------------------------------------------
@@ -166,10 +171,14 @@ def is_json_media_type(content_type: str | None) -> bool:
 
 
 def parse_json_document(content: bytes, name: str = "document") -> object:
-    """Parse a document sent as application/json; raise ValidationError when it is not valid UTF-8 JSON."""
+    """Parse a document sent as application/json; raise ValidationError when it is not valid UTF-8 JSON.
+
+    NaN, Infinity and numbers too large for a float (such as 1e999) are not
+    JSON values, so they are rejected too.
+    """
     try:
-        return json.loads(content.decode("utf-8"), parse_constant=_reject_constant)
-    except (UnicodeDecodeError, ValueError) as error:
+        return loads_exact(content.decode("utf-8"))
+    except ValueError as error:
         raise ValidationError(f"is not valid JSON although its Content-Type is application/json: {error}",
                               name) from None
 
@@ -189,6 +198,19 @@ def merge_json_documents(stored: bytes, posted: bytes) -> bytes:
     stored one whole, even when both are objects. Raises ValidationError
     when either document is not a JSON object.
     """
-    merged = parse_json_object(stored, "stored document")
-    merged.update(parse_json_object(posted, "posted document"))
-    return json.dumps(merged, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    stored_object = parse_json_object(stored, "stored document")
+    posted_object = parse_json_object(posted, "posted document")
+    # Encoding the posted object alone first names the document at fault when the merge cannot be encoded.
+    _dump_utf8(posted_object, "posted document")
+    return _dump_utf8({**stored_object, **posted_object}, "stored document")
+
+
+def _dump_utf8(value: dict, name: str) -> bytes:
+    try:
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode("utf-8")
+    except UnicodeEncodeError:
+        # The standard parser accepts an escaped lone surrogate such as "\ud800", which UTF-8 cannot encode.
+        raise ValidationError("contains an unpaired UTF-16 surrogate escape, which a merged document cannot "
+                              "hold in UTF-8; send the character as a surrogate pair", name) from None
+    except RecursionError:
+        raise ValidationError("nests too deeply to be merged", name) from None

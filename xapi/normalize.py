@@ -19,7 +19,7 @@ from datetime import timezone
 
 from xapi.timestamps import parse_timestamp
 
-_FRACTION = re.compile(r"[T t]\d{2}:?\d{2}:?\d{2}[.,](\d+)")
+_FRACTION = re.compile(r"[T t]\d{2}:?\d{2}:?\d{2}[.,](\d+)", re.ASCII)
 
 
 def normalize_statement(statement: dict, version: str) -> dict:

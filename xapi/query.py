@@ -1,14 +1,14 @@
 """Parameters of GET /statements (xAPI 1.0.3 Communication 2.1.3)."""
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
 from xapi.errors import ValidationError
+from xapi.strict_json import loads_exact
 from xapi.timestamps import parse_timestamp
 from xapi.validation.agents import validate_identified_actor
-from xapi.validation.primitives import check_iri, check_uuid
+from xapi.validation.primitives import check_identifier_length, check_iri, check_uuid
 from xapi.validation.rules import rules_for
 
 FORMATS = ("exact", "ids", "canonical")
@@ -144,13 +144,14 @@ def _parse_uuid(value: str, name: str) -> str:
 
 def _parse_iri(value: str, name: str) -> str:
     check_iri(value, name)
+    check_identifier_length(value, name, name)
     return value
 
 
 def _parse_agent(value: str) -> dict:
     try:
-        agent = json.loads(value)
-    except (TypeError, ValueError):
+        agent = loads_exact(value)
+    except ValueError:
         raise ValidationError(
             f"invalid JSON {value!r}: the agent parameter must be an Agent or identified "
             'Group as JSON, such as {"mbox": "mailto:learner@example.com"}',

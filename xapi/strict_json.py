@@ -1,4 +1,5 @@
-"""JSON parsing that rejects a property repeated within one object.
+"""JSON parsing that rejects a property repeated within one object, and
+JSON parsing that keeps numbers exact but rejects values outside RFC 8259.
 
 xAPI 1.0.3 Data 2.2.s2.b2: a Statement uses each property at most once.
 Common JSON parsers, orjson included, keep the last value of a repeated key
@@ -7,6 +8,7 @@ duplicates out.
 """
 
 import json
+import math
 from typing import Any
 
 import orjson
@@ -17,19 +19,55 @@ from xapi.errors import ValidationError
 _SPACE_BEFORE_COLON = (b" :", b"\t:", b"\n:", b"\r:")
 
 
+# The deepest nesting loads accepts, counted in values from the top value to
+# the deepest one. orjson 3.13 parses 1024 levels but serializes only 254, and
+# the LRS serializes every statement it stores, so deeper JSON is rejected when
+# it arrives.
+MAX_DEPTH = 128
+
+
 def loads(data: bytes) -> Any:
     """Parse JSON text strictly (RFC 8259, UTF-8) and reject duplicate keys.
 
-    Raises ValueError for text that is not valid JSON and ValidationError
-    naming the key when an object repeats a key.
+    Raises ValueError for text that is not valid JSON or nests deeper than
+    MAX_DEPTH, and ValidationError naming the key when an object repeats a
+    key.
     """
     value = orjson.loads(data)
-    if _may_repeat_a_key(data, value):
+    key_count, depth = _measure(value)
+    if depth > MAX_DEPTH:
+        raise ValueError(f"JSON nests {depth} levels deep; at most {MAX_DEPTH} are accepted")
+
+    if _may_repeat_a_key(data, key_count):
         json.loads(data, object_pairs_hook=_reject_repeated_keys)
     return value
 
 
-def _may_repeat_a_key(data: bytes, value: Any) -> bool:
+def loads_exact(data: bytes | str) -> Any:
+    """Parse JSON text with the standard library, which keeps integers of any size exact.
+
+    Raises ValueError for text that is not valid JSON, for the NaN and
+    Infinity literals, for a number too large for a float (such as 1e999)
+    and for nesting deeper than the interpreter's recursion limit allows.
+    """
+    try:
+        return json.loads(data, parse_constant=_reject_constant, parse_float=_finite_float)
+    except RecursionError:
+        raise ValueError("JSON nests too deeply") from None
+
+
+def _reject_constant(constant: str):
+    raise ValueError(f"{constant} is not a JSON value")
+
+
+def _finite_float(text: str) -> float:
+    number = float(text)
+    if not math.isfinite(number):
+        raise ValueError(f"number {text} is too large for a double-precision float")
+    return number
+
+
+def _may_repeat_a_key(data: bytes, key_count: int) -> bool:
     """Return False only when no object in ``data`` can repeat a key.
 
     Outside strings, '":' only occurs where a key ends; inside a string it
@@ -39,20 +77,26 @@ def _may_repeat_a_key(data: bytes, value: Any) -> bool:
     """
     if any(pattern in data for pattern in _SPACE_BEFORE_COLON):
         return True
-    return data.count(b'":') != _count_keys(value)
+    return data.count(b'":') != key_count
 
 
-def _count_keys(value: Any) -> int:
-    count = 0
-    pending = [value]
-    while pending:
-        item = pending.pop()
-        if type(item) is dict:
-            count += len(item)
-            pending.extend(item.values())
-        elif type(item) is list:
-            pending.extend(item)
-    return count
+def _measure(value: Any) -> tuple[int, int]:
+    """Return the number of object keys in a parsed value and its depth: 1 for a scalar, 2 for [1] or {"a": 1}."""
+    key_count = 0
+    depth = 0
+    # Level by level, so no node carries its own depth.
+    level = [value]
+    while level:
+        depth += 1
+        below: list = []
+        for item in level:
+            if type(item) is dict:
+                key_count += len(item)
+                below.extend(item.values())
+            elif type(item) is list:
+                below.extend(item)
+        level = below
+    return key_count, depth
 
 
 def _reject_repeated_keys(pairs: list[tuple[str, Any]]) -> dict:

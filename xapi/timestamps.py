@@ -15,12 +15,14 @@ _EXAMPLE = "2024-01-02T03:04:05.678Z"
 
 # Extended format (RFC 3339 is a profile of it). The separator may be "T",
 # "t" or a space (RFC 3339 section 5.6 note), fractions use "." or ",".
+# Every pattern here is re.ASCII, because a Unicode \d also matches digits
+# such as the fullwidth "２".
 _EXTENDED = re.compile(
-    r"(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:[.,](\d+))?" r"(Z|z|[+-]\d{2}(?::?\d{2})?)?"
+    r"(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:[.,](\d+))?" r"(Z|z|[+-]\d{2}(?::?\d{2})?)?", re.ASCII
 )
-_BASIC = re.compile(r"(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})(?:[.,](\d+))?" r"(Z|[+-]\d{2}(?:\d{2})?)?")
+_BASIC = re.compile(r"(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})(?:[.,](\d+))?" r"(Z|[+-]\d{2}(?:\d{2})?)?", re.ASCII)
 _RFC3339 = re.compile(
-    r"(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?" r"(Z|z|[+-]\d{2}:\d{2})?"
+    r"(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?" r"(Z|z|[+-]\d{2}:\d{2})?", re.ASCII
 )
 
 _UNKNOWN_LOCAL_OFFSETS = frozenset({"-00", "-0000", "-00:00"})
@@ -79,7 +81,8 @@ def format_timestamp(dt: datetime, *, microseconds: bool = False) -> str:
     if dt.tzinfo is not None:
         dt = dt.astimezone(timezone.utc)
 
-    base = dt.strftime("%Y-%m-%dT%H:%M:%S")
+    # strftime("%Y") drops the leading zeros of years before 1000 on glibc.
+    base = f"{dt.year:04d}-{dt.month:02d}-{dt.day:02d}T{dt.hour:02d}:{dt.minute:02d}:{dt.second:02d}"
     if microseconds:
         return f"{base}.{dt.microsecond:06d}Z"
     return f"{base}.{dt.microsecond // 1000:03d}Z"
@@ -91,7 +94,8 @@ def format_timestamp(dt: datetime, *, microseconds: bool = False) -> str:
 _NUMBER = r"(\d+(?:[.,]\d+)?)"
 _DURATION = re.compile(
     rf"P(?:{_NUMBER}W|(?:{_NUMBER}Y)?(?:{_NUMBER}M)?(?:{_NUMBER}D)?"
-    rf"(?:T(?:{_NUMBER}H)?(?:{_NUMBER}M)?(?:{_NUMBER}S)?)?)"
+    rf"(?:T(?:{_NUMBER}H)?(?:{_NUMBER}M)?(?:{_NUMBER}S)?)?)",
+    re.ASCII,
 )
 
 # NOTE: years and months have no fixed length, so a year counts as 365 days
@@ -176,11 +180,17 @@ def _build_datetime(value, path, year, month, day, hour, minute, second, fractio
             path,
         ) from None
 
-    if leap_second:
-        # Python datetimes have no leap seconds, so hh:mm:60 is read
-        # as the first instant of the next minute.
-        parsed += timedelta(seconds=1)
-    return parsed.astimezone(timezone.utc) if tzinfo is not timezone.utc else parsed
+    try:
+        if leap_second:
+            # Python datetimes have no leap seconds, so hh:mm:60 is read
+            # as the first instant of the next minute.
+            parsed += timedelta(seconds=1)
+        return parsed.astimezone(timezone.utc) if tzinfo is not timezone.utc else parsed
+    except OverflowError:
+        raise ValidationError(
+            f"invalid timestamp {value!r}: in UTC it falls outside the years 0001 to 9999",
+            path,
+        ) from None
 
 
 def _parse_offset(offset: str | None) -> timezone:

@@ -11,7 +11,7 @@ HEADER_NAME = "X-Experience-API-Version"
 # xAPI 1.0.3 Communication 3.3: accept "1.0" as "1.0.0" and every header that
 # starts with "1.0."; reject anything older, newer or missing. The 2.0
 # conformance suite accepts "2.0" and "2.0.x" in the same way.
-_HEADER_PATTERN = re.compile(r"(1\.0|2\.0)(?:\.\d+)?")
+_HEADER_PATTERN = re.compile(r"(1\.0|2\.0)(?:\.\d+)?", re.ASCII)
 
 _LATEST_PATCH = {"1.0": "1.0.3", "2.0": "2.0.0"}
 

@@ -3,9 +3,12 @@
 
 from xapi.errors import ValidationError
 from xapi.validation.primitives import (
+    MAX_IDENTIFIER_BYTES,
+    check_identifier_length,
     check_iri,
     check_irl,
     check_mbox,
+    check_no_control_characters,
     check_properties,
     check_sha1_hex,
     child_path,
@@ -149,10 +152,12 @@ def _check_ifis(actor: dict, path: str) -> int:
     key_path = child_path(path, key)
     if key == "mbox":
         check_mbox(value, key_path)
+        check_identifier_length(value, key_path, "mbox")
     elif key == "mbox_sha1sum":
         check_sha1_hex(value, key_path)
     elif key == "openid":
         check_iri(value, key_path, kind="OpenID URI")
+        check_identifier_length(value, key_path, "openid")
     else:
         _check_account(value, key_path)
     return 1
@@ -166,8 +171,13 @@ def _check_account(account: object, path: str) -> None:
     check_irl(account["homePage"], child_path(path, "homePage"))
 
     name = account["name"]
-    require_string(name, child_path(path, "name"))
+    name_path = child_path(path, "name")
+    require_string(name, name_path)
     if not name:
-        raise ValidationError(
-            "must not be empty: the account name identifies the user", child_path(path, "name")
-        )
+        raise ValidationError("must not be empty: the account name identifies the user", name_path)
+    check_no_control_characters(name, name_path)
+
+    # The LRS indexes homePage and name as one value, so the limit applies to both together.
+    combined = f"{account['homePage']}|{name}"
+    if len(combined) * 4 > MAX_IDENTIFIER_BYTES:
+        check_identifier_length(combined, path, "account (homePage and name)")

@@ -8,6 +8,7 @@ from xapi.validation import statement as statement_checks  # statement.py import
 from xapi.validation.agents import validate_agent, validate_group
 from xapi.validation.primitives import (
     check_extensions,
+    check_identifier_length,
     check_iri,
     check_irl,
     check_language_map,
@@ -120,7 +121,9 @@ def validate_activity(activity: object, path: str) -> None:
         )
     check_properties(activity, _ACTIVITY_PROPERTIES, _ACTIVITY_REQUIRED, path, "an Activity")
 
-    check_iri(activity["id"], child_path(path, "id"), kind="Activity id")
+    id_path = child_path(path, "id")
+    check_iri(activity["id"], id_path, kind="Activity id")
+    check_identifier_length(activity["id"], id_path, "Activity id")
     if "definition" in activity:
         validate_definition(activity["definition"], child_path(path, "definition"))
 

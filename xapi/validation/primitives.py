@@ -192,7 +192,7 @@ _GRANDFATHERED = (
     "i-navajo|i-pwn|i-tao|i-tay|i-tsu|sgn-be-fr|sgn-be-nl|sgn-ch-de|"
     "art-lojban|cel-gaulish|no-bok|no-nyn|zh-guoyu|zh-hakka|zh-min|zh-min-nan|zh-xiang"
 )
-_LANGUAGE_TAG = re.compile(rf"(?:{_LANGTAG}|{_PRIVATE_USE}|{_GRANDFATHERED})", re.IGNORECASE)
+_LANGUAGE_TAG = re.compile(rf"(?:{_LANGTAG}|{_PRIVATE_USE}|{_GRANDFATHERED})", re.IGNORECASE | re.ASCII)
 
 
 @lru_cache(maxsize=4096)
@@ -248,15 +248,17 @@ def check_extensions(value: object, path: str) -> None:
 # --- Identifiers and hashes -------------------------------------------------
 
 # A "mailto:" IRI holding one email address (xAPI 1.0.3 Data 2.4.2.3). The
-# local part and domain are checked loosely; internationalized addresses pass.
+# local part and domain are checked loosely; internationalized addresses pass,
+# control characters do not.
 _MAILTO = re.compile(
-    r"mailto:[^\s@<>()\[\]\\,;:\"]+@[^\s@<>()\[\]\\,;:\"?#/.]+(?:\.[^\s@<>()\[\]\\,;:\"?#/.]+)*"
+    r"mailto:[^\s\x00-\x1f\x7f@<>()\[\]\\,;:\"]+@[^\s\x00-\x1f\x7f@<>()\[\]\\,;:\"?#/.]+"
+    r"(?:\.[^\s\x00-\x1f\x7f@<>()\[\]\\,;:\"?#/.]+)*"
 )
 _SHA1_HEX = re.compile(r"[0-9a-fA-F]{40}")
 # SHA-224, SHA-256, SHA-384 or SHA-512 as hex.
 _SHA2_HEX = re.compile(r"[0-9a-fA-F]{56}|[0-9a-fA-F]{64}|[0-9a-fA-F]{96}|[0-9a-fA-F]{128}")
 # RFC 2046 Internet media type: type "/" subtype, then optional parameters.
-_MEDIA_TYPE = re.compile(r"[A-Za-z0-9!#$&^_.+\-]+/[A-Za-z0-9!#$&^_.+\-]+(?:\s*;.*)?", re.DOTALL)
+_MEDIA_TYPE = re.compile(r"[A-Za-z0-9!#$&^_.+\-]+/[A-Za-z0-9!#$&^_.+\-]+(?:[ \t]*;[^\x00-\x08\x0a-\x1f\x7f]*)?")
 
 
 def check_mbox(value: object, path: str) -> None:
@@ -264,6 +266,7 @@ def check_mbox(value: object, path: str) -> None:
         return
 
     require_string(value, path)
+    check_no_control_characters(value, path)
     raise ValidationError(
         f"invalid mbox {value!r}: expected a mailto IRI such as mailto:learner@example.com",
         path,
@@ -301,3 +304,41 @@ def check_media_type(value: object, path: str) -> None:
         f"invalid content type {value!r}: expected an Internet media type such as application/pdf",
         path,
     )
+
+
+# --- Control characters and lengths ------------------------------------------
+
+# C0 control characters and DEL. PostgreSQL text cannot store U+0000 at all,
+# and none of them belongs in an identifier.
+_CONTROL_CHARACTER = re.compile(r"[\x00-\x1f\x7f]")
+
+# The longest verb id, activity id or agent identifier accepted, in UTF-8
+# bytes. NOTE: xAPI sets no maximum, so longer values are valid xAPI that this
+# library rejects. The limit keeps each value within one database index entry,
+# which PostgreSQL (8 kB pages) rejects above 2,704 bytes.
+MAX_IDENTIFIER_BYTES = 2048
+
+
+def check_no_control_characters(value: str, path: str) -> None:
+    """Reject a string that contains a C0 control character (U+0000 to U+001F) or DEL."""
+    match = _CONTROL_CHARACTER.search(value)
+    if match is not None:
+        raise ValidationError(
+            f"contains the control character U+{ord(match.group()):04X} at position {match.start()}; "
+            "identifiers must not contain control characters",
+            path,
+        )
+
+
+def check_identifier_length(value: str, path: str, kind: str) -> None:
+    """Reject an identifier longer than MAX_IDENTIFIER_BYTES in UTF-8, which the LRS cannot index."""
+    # A character takes at most 4 bytes in UTF-8, so most values skip the encoding.
+    if len(value) * 4 <= MAX_IDENTIFIER_BYTES:
+        return
+
+    size = len(value.encode("utf-8", "surrogatepass"))
+    if size > MAX_IDENTIFIER_BYTES:
+        raise ValidationError(
+            f"{kind} is {size} bytes long in UTF-8; this LRS accepts at most {MAX_IDENTIFIER_BYTES}",
+            path,
+        )

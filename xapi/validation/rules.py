@@ -17,10 +17,12 @@ class VersionRules:
 _RULES = {
     # xAPI 1.0.3 Data 2.4.10: accept statement versions starting with "1.0."
     # (the 1.0.3 conformance suite also accepts "1.0"), reject the rest.
+    # NOTE: the patch number is limited to 9 digits, which xAPI does not
+    # require, so that a stored version is at most 13 characters long.
     "1.0.3": VersionRules(
         version="1.0.3",
         allows_context_agents=False,
-        statement_version_pattern=re.compile(r"1\.0(?:\.\d+)?"),
+        statement_version_pattern=re.compile(r"1\.0(?:\.\d{1,9})?", re.ASCII),
         statement_version_hint="1.0.0",
     ),
     # NOTE: read from the 2.0 conformance suite and the yetanalytics
@@ -29,7 +31,7 @@ _RULES = {
     "2.0.0": VersionRules(
         version="2.0.0",
         allows_context_agents=True,
-        statement_version_pattern=re.compile(r"(?:1\.0|2\.0)(?:\.\d+)?"),
+        statement_version_pattern=re.compile(r"(?:1\.0|2\.0)(?:\.\d{1,9})?", re.ASCII),
         statement_version_hint="2.0.0",
     ),
 }
