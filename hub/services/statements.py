@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import base64
 import logging
+import random
+import time
 import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -11,7 +13,7 @@ from datetime import datetime
 
 from sqlalchemy import insert, select, text, tuple_, union, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from xapi.agents import agent_ifi
 from xapi.canonical import statements_equivalent
@@ -34,6 +36,13 @@ DEFAULT_STATEMENT_VERSION = {"1.0.3": "1.0.0", "2.0.0": "2.0.0"}
 
 # Longest StatementRef chain followed by the query filters; it bounds the rows written for a chain or a cycle.
 MAX_REF_CHAIN_DEPTH = 32
+
+# Attempts at storing a batch that conflicts with concurrent writers. Before attempt n + 1, a retry waits a random
+# time of up to RETRY_BASE_SECONDS * 2**n.
+STORE_ATTEMPTS = 8
+RETRY_BASE_SECONDS = 0.01
+# PostgreSQL deadlock_detected and serialization_failure: the transaction failed only because of another one.
+RETRYABLE_SQLSTATES = frozenset({"40P01", "40001"})
 
 
 @dataclass
@@ -92,6 +101,37 @@ def store_statements(session: Session, statements: list[dict], version: str, wri
     log.info("statements stored: count=%d unchanged=%d source=%s credential_id=%s",
              len(pks), len(result.unchanged_ids), writer.source, writer.credential_id)
     return result
+
+
+def store_statements_with_retry(sessions: sessionmaker, statements: list[dict], version: str, writer: Writer,
+                                attachments: Mapping[str, AttachmentPart] | None = None) -> StoreResult:
+    """Store a batch with store_statements in a transaction of its own, retried when a concurrent writer interfered.
+
+    A concurrent batch with some of the same statement ids makes the insert fail with a unique violation once it
+    commits, and on PostgreSQL two transactions can deadlock or fail serialization. The retry then finds the other
+    batch's statements stored and compares them like any stored statement, so equal content is accepted.
+    """
+    attempt = 1
+    while True:
+        try:
+            with sessions.begin() as session:
+                return store_statements(session, statements, version, writer, attachments)
+        except Exception as error:
+            if attempt == STORE_ATTEMPTS or not _is_concurrency_failure(error):
+                raise
+            delay = random.uniform(0, RETRY_BASE_SECONDS * 2**attempt)
+            log.info("statement store conflicted with a concurrent writer; retrying: attempt=%d delay_ms=%d "
+                     "error=%s", attempt, delay * 1000, type(error).__name__)
+            time.sleep(delay)
+            attempt += 1
+
+
+def _is_concurrency_failure(error: Exception) -> bool:
+    if isinstance(error, IntegrityError):
+        return True
+    # The COPY path raises psycopg errors unwrapped; SQLAlchemy wraps the rest and keeps the driver error as orig.
+    driver_error = getattr(error, "orig", None) or error
+    return getattr(driver_error, "sqlstate", None) in RETRYABLE_SQLSTATES
 
 
 def _now_in_milliseconds() -> datetime:
@@ -214,7 +254,10 @@ def _copy_statement_rows(session: Session, statements: list[dict], rows: list[di
         {"count": len(rows)}).scalars())
 
     columns = ("pk", *rows[0])
-    statement_rows = [(pk, *row.values()) for pk, row in zip(pks, rows)]
+    # Rows go in statement id order, so two batches with common ids wait on each other's unique index entries in
+    # the same order instead of deadlocking on them.
+    id_column = columns.index("statement_id")
+    statement_rows = sorted(((pk, *row.values()) for pk, row in zip(pks, rows)), key=lambda row: row[id_column])
     agent_rows, activity_rows = _index_rows(pks, statements)
 
     driver_connection = connection.connection.driver_connection
@@ -388,9 +431,10 @@ def _store_attachment_data(session: Session, statements: list[dict], parts: Mapp
         return
 
     known = set(session.scalars(select(AttachmentData.sha2).where(AttachmentData.sha2.in_(content_types))))
+    # Sorted by key, like the statement rows, so two batches with common attachments do not deadlock on that key.
     rows = [{"sha2": sha2, "content_type": content_type, "length": len(parts[sha2].data),
              "data": parts[sha2].data, "stored": stored}
-            for sha2, content_type in content_types.items() if sha2 not in known]
+            for sha2, content_type in sorted(content_types.items()) if sha2 not in known]
     if rows:
         session.execute(insert(AttachmentData), rows)
 

@@ -254,22 +254,12 @@ def _check_attachments(statements: list[dict], parts: dict[str, AttachmentPart])
 
 
 def _store(statements: list[dict], attachments: dict[str, AttachmentPart]) -> service.StoreResult:
-    """Store a batch in one transaction; a concurrent insert of the same id is retried once as a lookup."""
+    """Store a batch in one transaction, retried when concurrent writers of the same ids interfere."""
     runtime = current_app.extensions["skillwire"]
     writer = service.Writer(credential_id=g.credential.id, authority=authority_for(g.credential, runtime),
                             may_define=bool(g.scopes & DEFINE_SCOPES))
 
-    for attempt in (1, 2):
-        try:
-            with runtime.sessions.begin() as session:
-                result = service.store_statements(session, statements, g.xapi_version, writer, attachments)
-            break
-        except IntegrityError:
-            if attempt == 2:
-                raise
-            log.info("statement insert raced with another writer; retrying once: request_id=%s",
-                     g.get("request_id"))
-
+    result = service.store_statements_with_retry(runtime.sessions, statements, g.xapi_version, writer, attachments)
     schedule_mapping(runtime, result.inserted_pks + result.voided_pks)
     return result
 
