@@ -5,8 +5,8 @@ from __future__ import annotations
 import logging
 import uuid
 
-from flask import Flask, Response, g, request
-from werkzeug.exceptions import HTTPException
+from flask import Flask, Response, current_app, g, request
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from xapi.errors import UnsupportedVersion, ValidationError
 
@@ -92,14 +92,25 @@ def _handle_unsupported_version(error: UnsupportedVersion) -> Response:
 
 
 def _handle_http_exception(error: HTTPException) -> Response:
+    if isinstance(error, RequestEntityTooLarge):
+        return _handle_hub_error(_body_too_large())
+
     status = error.code or 500
     code = (error.name or "error").lower().replace(" ", "_")
     return _error_response(status, code, error.description or error.name, None, {})
 
 
+def _body_too_large() -> PayloadTooLarge:
+    limit = current_app.config.get("MAX_CONTENT_LENGTH")
+    return PayloadTooLarge(f"request body exceeds the limit of {limit} bytes set by SKILLWIRE_MAX_BODY_BYTES; "
+                           "send a smaller body (fewer statements per batch) or raise SKILLWIRE_MAX_BODY_BYTES",
+                           field="body")
+
+
 def _handle_unexpected(error: Exception) -> Response:
     error_id = uuid.uuid4().hex
-    log.exception("unexpected error: error_id=%s method=%s path=%s", error_id, request.method, request.path)
+    # The path comes from the client, so %r escapes any line breaks and control characters in it.
+    log.exception("unexpected error: error_id=%s method=%r path=%r", error_id, request.method, request.path)
     return _error_response(500, "internal_error", f"Internal error; quote error id {error_id} to the operator",
                            None, {}, error_id=error_id)
 
@@ -108,7 +119,8 @@ def _error_response(status: int, code: str, message: str, field: str | None, hea
                     error_id: str | None = None) -> Response:
     error_id = error_id or uuid.uuid4().hex
     if status < 500:
-        log.info("request rejected: error_id=%s status=%s code=%s field=%s request_id=%s",
+        # A field can be a parameter name the client chose, so %r escapes line breaks and control characters.
+        log.info("request rejected: error_id=%s status=%s code=%s field=%r request_id=%s",
                  error_id, status, code, field, g.get("request_id"))
 
     body = {"error": {"id": error_id, "status": status, "code": code, "message": message}}

@@ -287,14 +287,17 @@ def _ids_voided_earlier(session: Session, ids: list[str]) -> set[str]:
 def _statement_row(statement: dict, stored: datetime, writer: Writer, voided: bool) -> dict:
     context = statement.get("context") or {}
     registration = context.get("registration")
+    voids = _voided_target(statement)
     return {
         "statement_id": statement["id"],
         "stored": stored,
         "timestamp": parse_timestamp(statement["timestamp"], "timestamp"),
         "verb_id": statement["verb"]["id"],
         "registration": registration.lower() if registration else None,
-        "voids_statement_id": _voided_target(statement),
-        "voided": voided,
+        "voids_statement_id": voids,
+        # xAPI 1.0.3 Data 2.3.2: a voiding statement cannot be voided, so a voiding statement that arrives after a
+        # statement voiding its id stays valid, and that earlier statement voids nothing.
+        "voided": voided and voids is None,
         "version": statement["version"],
         "credential_id": writer.credential_id,
         "source": writer.source,
@@ -681,12 +684,29 @@ def encode_more(query: StatementQuery, stored: datetime, pk: int) -> str:
     return base64.urlsafe_b64encode(dumps(state).encode()).decode().rstrip("=")
 
 
+# Statement keys are BIGINT, so a position outside this range cannot come from encode_more.
+_MAX_PK = 2**63 - 1
+
+
 def decode_more(token: str) -> tuple[dict, tuple[datetime, int]]:
-    """Return the query state and the keyset position stored in a "more" token."""
+    """Return the query state and the keyset position stored in a "more" token.
+
+    Raises BadRequest for a token that encode_more cannot have made, and ValidationError for a timestamp in it
+    that does not parse.
+    """
     try:
         state = loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
-        stored_text, pk = state.pop("after")
-        return state, (parse_timestamp(stored_text, "more"), int(pk))
-    except (ValueError, TypeError, KeyError) as error:
-        raise BadRequest(f"invalid 'more' token ({error}); use the more URL exactly as returned",
-                         field="more") from None
+    except ValueError as error:
+        raise _invalid_more(str(error)) from None
+    if type(state) is not dict:
+        raise _invalid_more("it does not contain a JSON object")
+
+    after = state.pop("after", None)
+    if not (type(after) is list and len(after) == 2 and type(after[0]) is str and type(after[1]) is int
+            and 0 < after[1] <= _MAX_PK):
+        raise _invalid_more("its position is missing or malformed")
+    return state, (parse_timestamp(after[0], "more"), after[1])
+
+
+def _invalid_more(reason: str) -> BadRequest:
+    return BadRequest(f"invalid 'more' token: {reason}; use the more URL exactly as returned", field="more")

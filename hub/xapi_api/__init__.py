@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from flask import Blueprint, Response, g, request
+from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.wsgi import get_content_length, get_input_stream
 
 from xapi.timestamps import format_timestamp
 from xapi.versions import SUPPORTED_VERSIONS, resolve_version
 
+from ..errors import BadRequest
 from ..models import utcnow
 
 bp = Blueprint("xapi", __name__, url_prefix="/xapi")
@@ -32,6 +35,31 @@ def add_version_header(response: Response) -> Response:
     if request.endpoint in STATEMENT_ENDPOINTS:
         response.headers.setdefault("X-Experience-API-Consistent-Through", format_timestamp(utcnow()))
     return response
+
+
+def read_body(environ: dict, max_bytes: int | None) -> bytes:
+    """Read a request body of at most ``max_bytes``; raise RequestEntityTooLarge for a longer one.
+
+    Werkzeug 3.1 stops reading a body without Content-Length (a chunked one) at the limit and returns its first
+    ``max_bytes`` bytes as if that were all of it, so one more read from the server's stream distinguishes the two cases.
+    """
+    body = get_input_stream(environ, max_content_length=max_bytes).read()
+    if max_bytes is not None and len(body) >= max_bytes and get_content_length(environ) is None:
+        if environ["wsgi.input"].read(1):
+            raise RequestEntityTooLarge()
+    return body
+
+
+def read_request_body() -> bytes:
+    """Read the current request's body, limited to SKILLWIRE_MAX_BODY_BYTES (Flask's MAX_CONTENT_LENGTH)."""
+    return read_body(request.environ, request.max_content_length)
+
+
+def reject_repeated_parameters() -> None:
+    """Reject a query parameter given more than once, since each xAPI parameter takes one value."""
+    repeated = [name for name, values in request.args.lists() if len(values) > 1]
+    if repeated:
+        raise BadRequest(f"parameter {repeated[0]!r} is given more than once; send it once", field=repeated[0])
 
 
 from . import about, statements  # noqa: E402,F401  (routes register on bp)

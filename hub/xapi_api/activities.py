@@ -11,7 +11,7 @@ from ..auth import require_scope
 from ..errors import BadRequest
 from ..jsonutil import json_response
 from ..services.activities import get_activity
-from . import bp
+from . import bp, reject_repeated_parameters
 
 READ_SCOPES = ("all/read", "statements/read", "statements/read/mine", "define", "profile", "state")
 
@@ -28,6 +28,7 @@ def get_activity_object():
 
 
 def _parse_activity_id_param() -> str:
+    reject_repeated_parameters()
     try:
         check_parameter_names(request.args, frozenset({"activityId"}), "activities")
         if "activityId" not in request.args:

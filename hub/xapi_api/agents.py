@@ -11,7 +11,7 @@ from ..auth import require_scope
 from ..errors import BadRequest
 from ..jsonutil import json_response
 from ..services.agents import person_object
-from . import bp
+from . import bp, reject_repeated_parameters
 
 READ_SCOPES = ("all/read", "profile", "state", "define", "statements/read", "people/read")
 # xAPI 1.0.3 communication section 2.4.s3.b1: the identifiers of the person behind an agent go only to
@@ -32,6 +32,7 @@ def get_agent_person():
 
 
 def _parse_agent_param() -> dict:
+    reject_repeated_parameters()
     try:
         check_parameter_names(request.args, frozenset({"agent"}), "agents")
         if "agent" not in request.args:

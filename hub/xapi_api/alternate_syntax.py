@@ -21,10 +21,9 @@ from urllib.parse import parse_qsl, urlencode
 from flask import g, request
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.http import parse_options_header
-from werkzeug.wsgi import get_input_stream
 
 from ..errors import BadRequest, HubError, PayloadTooLarge
-from . import bp
+from . import bp, read_body
 
 log = logging.getLogger(__name__)
 
@@ -102,7 +101,7 @@ def rewrite(environ: dict, max_body_bytes: int | None) -> None:
         return
 
     marker.error = _apply_form(environ, marker.method, fields)
-    log.debug("alternate request syntax rewritten: method=%s path=%s", marker.method, environ.get("PATH_INFO"))
+    log.debug("alternate request syntax rewritten: method=%s path=%r", marker.method, environ.get("PATH_INFO"))
 
 
 def _check_query(query: list[tuple[str, str]]) -> HubError | None:
@@ -124,7 +123,7 @@ def _check_form_media_type(environ) -> HubError | None:
 
 def _read_form(environ, max_body_bytes: int | None) -> list[tuple[str, str]]:
     try:
-        body = get_input_stream(environ, max_content_length=max_body_bytes).read()
+        body = read_body(environ, max_body_bytes)
     except RequestEntityTooLarge:
         raise PayloadTooLarge(f"the form exceeds the request size limit of {max_body_bytes} bytes; "
                               "raise SKILLWIRE_MAX_BODY_BYTES or send a smaller document",

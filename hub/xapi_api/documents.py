@@ -22,7 +22,7 @@ from ..auth import require_scope
 from ..errors import BadRequest, NotFound
 from ..jsonutil import dumps
 from ..services import documents as service
-from . import bp
+from . import bp, read_request_body, reject_repeated_parameters
 
 log = logging.getLogger(__name__)
 
@@ -124,8 +124,8 @@ def _change(resource: DocumentResource):
         _run_in_transaction(lambda session: _delete(session, context, params, preconditions))
         return "", 204
 
-    content = request.get_data(cache=False)
-    content_type = request.headers.get("Content-Type") or DEFAULT_CONTENT_TYPE
+    content = read_request_body()
+    content_type = _content_type()
     if request.method == "PUT":
         require_precondition = resource.require_precondition_on_put(g.xapi_version)
         _run_in_transaction(lambda session: service.put_document(
@@ -161,6 +161,14 @@ def _run_in_transaction(work: Callable) -> None:
                      g.get("request_id"))
 
 
+def _content_type() -> str:
+    content_type = request.headers.get("Content-Type") or DEFAULT_CONTENT_TYPE
+    if any((ord(character) < 0x20 and character != "\t") or character == "\x7f" for character in content_type):
+        raise BadRequest(f"Content-Type {content_type!r} contains a control character; send a media type such as "
+                         "application/json", field="Content-Type")
+    return content_type
+
+
 def _etag_condition(header: str, include_weak: bool) -> service.ETagCondition | None:
     """Parse If-Match (strong comparison) or If-None-Match (weak comparison), as RFC 7232 section 3 defines them."""
     if header not in request.headers:
@@ -177,11 +185,7 @@ def _etag_condition(header: str, include_weak: bool) -> service.ETagCondition | 
 
 
 def _parse_params(resource: DocumentResource, method: str) -> DocumentParams:
-    duplicated = [name for name, values in request.args.lists() if len(values) > 1]
-    if duplicated:
-        raise BadRequest(f"parameter '{duplicated[0]}' is given more than once; send it once",
-                         field=duplicated[0])
-
+    reject_repeated_parameters()
     try:
         return parse_document_params(resource.kind, method, request.args, g.xapi_version)
     except ValidationError as error:

@@ -11,11 +11,10 @@ from __future__ import annotations
 import logging
 
 from flask import current_app, g, request
-from sqlalchemy.exc import IntegrityError
-from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.http import http_date
 
 from xapi import strict_json
+from xapi.errors import json_type_name
 from xapi.formats import format_statement, parse_accept_language
 from xapi.multipart import AttachmentPart, build_multipart, match_attachment_parts, parse_statement_request
 from xapi.query import StatementQuery, parse_statement_query
@@ -30,7 +29,7 @@ from ..jsonutil import dumps, json_response, loads
 from ..models import utcnow
 from ..services import statements as service
 from ..services.evidence import schedule_mapping
-from . import bp
+from . import bp, read_request_body, reject_repeated_parameters
 
 log = logging.getLogger(__name__)
 
@@ -68,8 +67,7 @@ def put_statement():
     body, parts = _read_statement_request()
     if not isinstance(body, dict):
         raise BadRequest("PUT takes a single statement object, not a list", field="body")
-    if "id" in body and str(body["id"]).lower() != statement_id.lower():
-        raise BadRequest(f"statement id {body['id']} does not match statementId {statement_id}", field="id")
+    _check_body_id(body, statement_id)
 
     statements = validate_statements({**body, "id": statement_id}, g.xapi_version)
     attachments = _check_attachments(statements, parts)
@@ -78,11 +76,25 @@ def put_statement():
     return "", 204
 
 
+def _check_body_id(body: dict, statement_id: str) -> None:
+    """Reject a statement whose own id differs from the statementId parameter; an absent id takes the parameter."""
+    if "id" not in body:
+        return
+
+    body_id = body["id"]
+    if type(body_id) is not str:
+        raise BadRequest(f"statement id must be a UUID string equal to statementId {statement_id!r}, not "
+                         f"{json_type_name(body_id)}; send the same id or leave it out", field="id")
+    if body_id.lower() != statement_id.lower():
+        raise BadRequest(f"statement id {body_id!r} does not match statementId {statement_id!r}", field="id")
+
+
 @bp.get("/statements")
 @require_scope(*READ_SCOPES)
 def get_statements():
     runtime = current_app.extensions["skillwire"]
     mine = _read_mine_only()
+    reject_repeated_parameters()
 
     if "more" in request.args:
         return _get_more_page(runtime, mine)
@@ -194,6 +206,7 @@ def _read_mine_only() -> int | None:
 
 def _check_parameters(allowed: tuple[str, ...]) -> None:
     """Reject query parameters the method does not define (xAPI 1.0.3 Communication 3.2.s3.b7 and b8)."""
+    reject_repeated_parameters()
     for name in request.args:
         if name in allowed:
             continue
@@ -210,25 +223,19 @@ def _check_parameters(allowed: tuple[str, ...]) -> None:
 def _read_statement_request() -> tuple[object, dict[str, AttachmentPart]]:
     """Return the parsed statements and the attachment parts of a PUT or POST, by its Content-Type."""
     media_type = request.mimetype
+    if not request.content_type:
+        raise BadRequest("Content-Type header is missing; send application/json, or multipart/mixed to include "
+                         "attachment data", field="Content-Type")
     if media_type not in (JSON_MEDIA_TYPE, MULTIPART_MEDIA_TYPE):
-        raise BadRequest(f"Content-Type '{request.content_type}' is not supported; send application/json, or "
+        raise BadRequest(f"Content-Type {request.content_type!r} is not supported; send application/json, or "
                          "multipart/mixed to include attachment data", field="Content-Type")
 
-    data = _request_body()
+    data = read_request_body()
     if media_type == JSON_MEDIA_TYPE:
         return _parse_json(data), {}
 
     statements_json, parts = parse_statement_request(request.headers["Content-Type"], data)
     return _parse_json(statements_json), parts
-
-
-def _request_body() -> bytes:
-    try:
-        return request.get_data(cache=False)
-    except RequestEntityTooLarge:
-        limit = current_app.extensions["skillwire"].settings.max_body_bytes
-        raise PayloadTooLarge(f"request body exceeds the limit of {limit} bytes; send smaller batches or "
-                              "raise SKILLWIRE_MAX_BODY_BYTES", field="body") from None
 
 
 def _parse_json(data: bytes):
