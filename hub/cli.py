@@ -139,9 +139,21 @@ def import_group() -> None:
     """Bulk imports."""
 
 
+def _resolve_xapi_version(_context, _parameter, value: str) -> str:
+    from xapi.errors import UnsupportedVersion
+    from xapi.versions import resolve_version
+
+    try:
+        return resolve_version(value)
+    except UnsupportedVersion:
+        raise click.BadParameter(f"unsupported xAPI version {value!r}: use 1.0.3 or 2.0.0 (any 1.0.x or 2.0.x "
+                                 "is read as these)") from None
+
+
 @import_group.command("statements")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False))
-@click.option("--xapi-version", default="1.0.3", show_default=True, help="xAPI version the file follows.")
+@click.option("--xapi-version", default="1.0.3", show_default=True, callback=_resolve_xapi_version,
+              help="xAPI version the file follows: 1.0.3 or 2.0.0 (any 1.0.x or 2.0.x is read as these).")
 @click.option("--batch-size", default=100, show_default=True, type=click.IntRange(1, 1000),
               help="Statements stored per transaction.")
 def import_statements(path: str, xapi_version: str, batch_size: int) -> None:

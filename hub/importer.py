@@ -6,15 +6,18 @@ import logging
 from dataclasses import dataclass
 from typing import Callable
 
+from xapi import strict_json
 from xapi.errors import XAPIError
 from xapi.validation import validate_statements
 
 from .errors import HubError
-from .jsonutil import loads
 from .services.evidence import schedule_mapping
-from .services.statements import StoreResult, Writer, store_statements
+from .services.statements import StoreResult, Writer, store_statements_with_retry
 
 log = logging.getLogger(__name__)
+
+# Editors on Windows often start a UTF-8 file with a byte order mark; JSON Lines has none, so it is dropped.
+UTF8_BOM = b"\xef\xbb\xbf"
 
 
 @dataclass
@@ -47,9 +50,12 @@ def import_statements_file(runtime, path: str, version: str, batch_size: int,
 
     log.info("statement import started: path=%s version=%s", path, version)
     batch: list[Line] = []
-    with open(path, encoding="utf-8") as handle:
-        for number, text in enumerate(handle, start=1):
-            line = _parse_line(number, text, version, outcome)
+    # Binary mode, so a line that is not UTF-8 is rejected alone instead of stopping the import.
+    with open(path, "rb") as handle:
+        for number, data in enumerate(handle, start=1):
+            if number == 1:
+                data = data.removeprefix(UTF8_BOM)
+            line = _parse_line(number, data, version, outcome)
             if line is not None:
                 batch.append(line)
             if len(batch) >= batch_size:
@@ -61,11 +67,18 @@ def import_statements_file(runtime, path: str, version: str, batch_size: int,
     return counts
 
 
-def _parse_line(number: int, text: str, version: str, outcome) -> Line | None:
+def _parse_line(number: int, data: bytes, version: str, outcome) -> Line | None:
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        outcome(number, "rejected", "", f"line is not valid UTF-8 (byte 0x{data[error.start]:02x} at column "
+                                        f"{error.start + 1}); save the file as UTF-8")
+        return None
+
     if not text.strip():
         return None
     try:
-        statement = loads(text)
+        statement = strict_json.loads(text.encode("utf-8"))
         if not isinstance(statement, dict):
             raise ValueError("a line must contain one statement object")
         validate_statements(statement, version)
@@ -102,8 +115,7 @@ def _store_line(runtime, line: Line, version: str, writer: Writer, outcome) -> N
 
 def _store(runtime, statements: list[dict], version: str, writer: Writer) -> StoreResult:
     validate_statements(statements, version)
-    with runtime.sessions.begin() as session:
-        result = store_statements(session, statements, version, writer)
+    result = store_statements_with_retry(runtime.sessions, statements, version, writer)
     schedule_mapping(runtime, result.inserted_pks + result.voided_pks)
     return result
 
