@@ -11,13 +11,24 @@ an Excel "sep=;" first line and a UTF-8 byte order mark are understood.
 from __future__ import annotations
 
 import csv
+import io
 import itertools
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import TextIO, TypeVar
 
-from connectors.normalize import InvalidField, derive_status, normalize_email, parse_iso_date
+from connectors.normalize import (
+    MAX_IDENTIFIER_KIND_LENGTH,
+    MAX_IDENTIFIER_LENGTH,
+    MAX_LENGTHS,
+    InvalidField,
+    check_text,
+    derive_status,
+    normalize_email,
+    parse_iso_date,
+    printable_id,
+)
 from connectors.records import PERSON_STATUSES, PersonRecord, RecordError
 
 FIELDS = (
@@ -36,6 +47,8 @@ FIELDS = (
     "end_date",
 )
 IDENTIFIER_PREFIX = "identifier:"
+# CSV field -> PersonRecord field, where the names differ.
+_RECORD_FIELDS = {"employee_id": "source_id", "manager_id": "manager_source_id"}
 DELIMITERS = (",", ";", "\t")
 
 _BOM = "\ufeff"
@@ -83,6 +96,10 @@ def _read(
     today: date,
 ) -> Iterator[PersonRecord | RecordError]:
     first_line = stream.readline().removeprefix(_BOM)
+    if "\r" in first_line.rstrip("\r\n"):
+        # A stream that splits lines at "\n" only returns a file with CR-only line endings as one line.
+        stream = io.StringIO(first_line + stream.read(), newline="")
+        first_line = stream.readline()
     lines_before_header = 0
 
     excel_delimiter = _excel_separator(first_line)
@@ -100,7 +117,12 @@ def _read(
     delimiter = delimiter or _detect_delimiter(first_line)
     # strict makes a stray quote an error to report, where the default would silently merge fields.
     reader = csv.reader(itertools.chain([first_line], stream), delimiter=delimiter, strict=True)
-    header = next(reader)
+    try:
+        header = next(reader)
+    except csv.Error as exc:
+        message = f"line {header_line}: unreadable CSV header ({exc}); fix the quoting of the column names"
+        yield RecordError(source=source, source_id=None, line=header_line, field=None, message=message)
+        return
 
     layout, header_errors = _layout(header, column_map, source, header_line)
     if header_errors:
@@ -139,13 +161,14 @@ def _read_row(
 ) -> Iterator[PersonRecord | RecordError]:
     values = {field: row[index] if index < len(row) else "" for field, index in layout.columns.items()}
     source_id = values.get("employee_id", "").strip() or None
+    shown_id = printable_id(source_id)
 
     def error(field: str | None, message: str) -> RecordError:
         if field is None:
-            return RecordError(source=source, source_id=source_id, line=line, field=None, message=f"line {line}: {message}")
+            return RecordError(source=source, source_id=shown_id, line=line, field=None, message=f"line {line}: {message}")
         column = layout.names[field]
         located = f"line {line}, column {column}: {message}"
-        return RecordError(source=source, source_id=source_id, line=line, field=column, message=located)
+        return RecordError(source=source, source_id=shown_id, line=line, field=column, message=located)
 
     if len(row) > len(layout.header):
         yield error(
@@ -183,6 +206,12 @@ def _parse_values(
 ) -> tuple[list[tuple[str | None, str]], PersonRecord | None]:
     """Return the problems of one row as (field, message) pairs, and its record when there are none."""
     errors: list[tuple[str | None, str]] = []
+
+    for field in layout.columns:
+        _checked(errors, lambda: check_text(field, values[field].strip(), _max_length(field)))
+    if errors:
+        # A value the hub cannot store fails the row, and parsing it further would only repeat the problem.
+        return errors, None
 
     if source_id is None:
         errors.append(("employee_id", "missing value; every row needs an employee id"))
@@ -225,6 +254,13 @@ def _parse_values(
         raw=dict(zip(layout.header, row)),
     )
     return errors, record
+
+
+def _max_length(field: str) -> int | None:
+    """Return the maximum length of a column's values, which is the size of the hub's column that stores it."""
+    if field == "email" or field.startswith(IDENTIFIER_PREFIX):
+        return MAX_IDENTIFIER_LENGTH
+    return MAX_LENGTHS.get(_RECORD_FIELDS.get(field, field))
 
 
 def _checked(errors: list[tuple[str | None, str]], parse: Callable[[], T]) -> T | None:
@@ -283,6 +319,13 @@ def _layout(
     identifier_kinds = {
         field: field[len(IDENTIFIER_PREFIX):] for field in columns if field.startswith(IDENTIFIER_PREFIX)
     }
+    for field, kind in identifier_kinds.items():
+        try:
+            check_text("identifier kind", kind, MAX_IDENTIFIER_KIND_LENGTH)
+        except InvalidField as exc:
+            column = printable_id(names[field])
+            message = f"line {line}, column {column}: the identifier kind {exc.message}"
+            errors.append(RecordError(source=source, source_id=None, line=line, field=column, message=message))
 
     if "employee_id" not in columns:
         expected_header = column_map.get("employee_id", "employee_id")

@@ -14,7 +14,7 @@ from .auth import bearer_token, generate_credential
 from .db import upgrade_database
 from .models import Credential
 from .services.evidence import ensure_skills
-from .services.people import finish_run, import_records, run_summary, start_run
+from .services.people import import_run
 
 log = logging.getLogger(__name__)
 
@@ -46,12 +46,28 @@ def create_credential(runtime, name: str, scopes) -> dict:
     return body
 
 
-def import_people_file(runtime, path: str) -> dict:
-    with open(path, encoding="utf-8-sig", newline="") as handle:
-        text = handle.read()
+class UnreadableFile(Exception):
+    """A file to import cannot be opened or is not UTF-8 text. The message names the file and the fix."""
 
-    with runtime.sessions.begin() as session:
-        run = start_run(session, "csv", None)
-        counts = import_records(session, read_people_csv(io.StringIO(text)))
-        finish_run(run, counts, None)
-        return run_summary(run)
+
+def import_people_file(runtime, path: str) -> dict:
+    """Import employees from a UTF-8 CSV file as one sync run, and return the run summary."""
+    text = read_utf8_file(path)
+    return import_run(runtime.sessions, "csv", read_people_csv(io.StringIO(text, newline="")))
+
+
+def read_utf8_file(path: str) -> str:
+    """Return the text of a UTF-8 file without a byte order mark, raising UnreadableFile when it is not one."""
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read()
+    except OSError as error:
+        raise UnreadableFile(f"cannot read {path}: {error.strerror}") from None
+
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise UnreadableFile(
+            f"{path} is not valid UTF-8 (byte 0x{data[error.start]:02x} at offset {error.start}); save it as "
+            f"UTF-8, for example with: iconv -f latin1 -t utf-8 {path} > people-utf8.csv"
+        ) from None

@@ -124,11 +124,17 @@ def people() -> None:
 @people.command("import")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False))
 def people_import(path: str) -> None:
-    """Import employees from a CSV file and print the sync run as JSON."""
-    from .bootstrap import import_people_file
+    """Import employees from a UTF-8 CSV file and print the sync run as JSON.
+
+    The import commits every few hundred rows, so when it stops with an error the rows before it stay imported.
+    """
+    from .bootstrap import UnreadableFile, import_people_file
 
     runtime = _runtime()
-    body = import_people_file(runtime, path)
+    try:
+        body = import_people_file(runtime, path)
+    except UnreadableFile as error:
+        raise click.ClickException(str(error)) from None
     click.echo(json.dumps(body, indent=2))
     if body["failed"]:
         sys.exit(1)

@@ -13,7 +13,7 @@ from ..auth import require_scope
 from ..errors import BadRequest, NotFound, UnsupportedMediaType
 from ..jsonutil import json_response
 from ..models import Employment, Person, PersonIdentifier
-from ..services.people import finish_run, import_records, run_summary, start_run
+from ..services.people import import_run
 from . import bp
 
 READ_SCOPES = ("people/read", "all/read")
@@ -23,15 +23,14 @@ WRITE_SCOPES = ("people/write",)
 @bp.post("/people/import")
 @require_scope(*WRITE_SCOPES)
 def import_people_csv():
-    """Import employees from a CSV body (text/csv) or an uploaded file field named "file"."""
+    """Import employees from a CSV body (text/csv) or an uploaded file field named "file".
+
+    The import commits in batches, so when it stops with an error the batches before it stay imported.
+    """
     text = _csv_text()
     runtime = current_app.extensions["skillwire"]
 
-    with runtime.sessions.begin() as session:
-        run = start_run(session, "csv", None)
-        counts = import_records(session, read_people_csv(io.StringIO(text)))
-        finish_run(run, counts, None)
-        body = run_summary(run)
+    body = import_run(runtime.sessions, "csv", read_people_csv(io.StringIO(text, newline="")))
     return json_response(body, status=200)
 
 

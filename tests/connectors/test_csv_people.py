@@ -236,3 +236,80 @@ def test_control_character_in_email_rejected():
 
     assert records == []
     assert errors[0].field == "email"
+
+
+@pytest.mark.parametrize("newline", ["", None, "\n"])
+def test_cr_only_line_endings(newline):
+    stream = io.StringIO("employee_id,email\r1,a@example.com\r2,b@example.com\r", newline=newline)
+
+    records, errors = split(read_people_csv(stream, today=TODAY))
+
+    assert errors == []
+    assert [record.source_id for record in records] == ["1", "2"]
+
+
+def test_cr_only_line_endings_keep_line_numbers():
+    records, errors = split(read("employee_id,email\r1,a@example.com\r2,not-an-email\r"))
+
+    assert [record.source_id for record in records] == ["1"]
+    assert errors[0].line == 3
+
+
+def test_broken_quoting_in_header_is_an_error():
+    items = read('employee_id,"email\n')
+
+    assert len(items) == 1
+    assert isinstance(items[0], RecordError)
+    assert items[0].message.startswith("line 1: unreadable CSV header")
+
+
+@pytest.mark.parametrize("row, column", [
+    ("1,a@example.com,A\x00na", "first_name"),
+    ("1\x002,a@example.com,Ana", "employee_id"),
+])
+def test_nul_character_names_column(row, column):
+    records, errors = split(read(f"employee_id,email,first_name\n{row}\n"))
+
+    assert records == []
+    assert len(errors) == 1
+    assert errors[0].field == column
+    assert "NUL" in errors[0].message
+
+
+@pytest.mark.parametrize("text, column, maximum", [
+    (f"employee_id,email\n{'9' * 201},a@example.com\n", "employee_id", 200),
+    (f"employee_id,email,job_title\n1,a@example.com,{'t' * 301}\n", "job_title", 300),
+    (f"employee_id,email,manager_id\n1,a@example.com,{'m' * 201}\n", "manager_id", 200),
+    (f"employee_id,identifier:lms_username\n1,{'u' * 501}\n", "identifier:lms_username", 500),
+    (f"employee_id,email\n1,{'a' * 500}@example.com\n", "email", 500),
+])
+def test_too_long_value_names_column(text, column, maximum):
+    records, errors = split(read(text))
+
+    assert records == []
+    assert errors[0].field == column
+    assert f"maximum of {maximum}" in errors[0].message
+
+
+def test_longest_values_accepted():
+    text = f"employee_id,email,job_title\n{'9' * 200},a@example.com,{'t' * 300}\n"
+
+    records, errors = split(read(text))
+
+    assert errors == []
+    assert records[0].job_title == "t" * 300
+
+
+def test_error_source_id_is_shortened():
+    records, errors = split(read(f"employee_id,email\n{'9' * 5000},a@example.com\n"))
+
+    assert len(errors[0].source_id) < 200
+
+
+@pytest.mark.parametrize("kind", ["k\x00ind", "k" * 65])
+def test_invalid_identifier_kind_in_header(kind):
+    items = read(f"employee_id,identifier:{kind}\n1,value\n")
+
+    assert len(items) == 1
+    assert isinstance(items[0], RecordError)
+    assert "identifier kind" in items[0].message

@@ -107,3 +107,29 @@ def test_invalid_setting_names_the_variable(tmp_path):
 
     assert result.exit_code == 1
     assert "SKILLWIRE_PORT" in result.output
+
+
+def test_people_import_latin1_file_names_fix(cli, tmp_path):
+    path = tmp_path / "people-latin1.csv"
+    path.write_bytes("employee_id,email,first_name\n1,jose@example.com,José\n".encode("latin-1"))
+
+    result = CliRunner().invoke(main, ["people", "import", str(path)],
+                                env={"SKILLWIRE_INSTANCE_DIR": str(tmp_path),
+                                     "SKILLWIRE_DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}",
+                                     "SKILLWIRE_REDIS_URL": ""})
+
+    assert result.exit_code == 1
+    assert isinstance(result.exception, SystemExit)
+    assert str(path) in result.output
+    assert "UTF-8" in result.output
+    assert "iconv" in result.output
+
+
+def test_people_import_cr_only_line_endings(cli, tmp_path):
+    path = tmp_path / "people-mac.csv"
+    path.write_bytes(b"employee_id,email\r1,ana@example.com\r2,ben@example.com\r")
+
+    result = cli("people", "import", str(path))
+
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["created"] == 2
