@@ -12,19 +12,19 @@ from ..models import IdentityConflict
 from ..services.erasure import erase_person
 from ..services.identity import list_conflicts, merge_person, split_person
 from . import bp
-from .schemas import load_args
+from .schemas import MAX_ID, NoArgs, load_args
 
 ADMIN_SCOPES = ("people/admin",)
 
 
 class ConflictArgs(Schema):
     status = fields.String(load_default="open", validate=validate.OneOf(["open", "resolved", "all"]))
-    cursor = fields.Integer(load_default=0, validate=validate.Range(min=0))
+    cursor = fields.Integer(load_default=0, validate=validate.Range(min=0, max=MAX_ID))
     limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
 
 
 class MergeBody(Schema):
-    source_person_id = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
+    source_person_id = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=MAX_ID))
 
 
 def _without_nul(text: str) -> None:
@@ -94,6 +94,7 @@ def _conflict(conflict: IdentityConflict) -> dict:
 @require_scope(*ADMIN_SCOPES)
 def merge(person_id: int):
     """Merge the person ``source_person_id`` into this person: identifiers, evidence and employment move."""
+    load_args(NoArgs(), request.args)
     body = _load_body(MergeBody())
     with _runtime().sessions.begin() as session:
         result = merge_person(session, person_id, body["source_person_id"], _credential_key())
@@ -104,6 +105,7 @@ def merge(person_id: int):
 @require_scope(*ADMIN_SCOPES)
 def split(person_id: int):
     """Move the listed identifiers, and the evidence from statements whose actors carry them, to a new person."""
+    load_args(NoArgs(), request.args)
     body = _load_body(SplitBody())
     identifiers = [(item["kind"], item["value"]) for item in body["identifiers"]]
     runtime = _runtime()
@@ -118,6 +120,7 @@ def split(person_id: int):
 @require_scope(*ADMIN_SCOPES)
 def erase(person_id: int):
     """Erase the person: pseudonymize their statements, retract their evidence, delete identifiers and records."""
+    load_args(NoArgs(), request.args)
     runtime = _runtime()
     with runtime.sessions.begin() as session:
         erase_person(session, person_id, runtime.settings.public_url, runtime.settings.account_homepages,

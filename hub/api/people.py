@@ -15,6 +15,8 @@ from ..jsonutil import json_response
 from ..models import Employment, Person, PersonIdentifier
 from ..services.people import import_run
 from . import bp
+from .output import list_response, wants_csv
+from .schemas import NoArgs, PeopleArgs, load_args
 
 READ_SCOPES = ("people/read", "all/read")
 WRITE_SCOPES = ("people/write",)
@@ -27,6 +29,7 @@ def import_people_csv():
 
     The import commits in batches, so when it stops with an error the batches before it stay imported.
     """
+    load_args(NoArgs(), request.args)
     text = _csv_text()
     runtime = current_app.extensions["skillwire"]
 
@@ -52,19 +55,31 @@ def _csv_text() -> str:
         raise BadRequest(f"CSV is not valid UTF-8 at byte {error.start}; save it as UTF-8", field="body") from None
 
 
+PERSON_COLUMNS = ["id", "display_name", "origin", "status"]
+
+
 @bp.get("/people")
 @require_scope(*READ_SCOPES)
 def list_people():
+    """List people that were not merged into another, in id order after ``cursor``, as JSON or CSV."""
+    args = load_args(PeopleArgs(), request.args)
+    query = (select(Person).where(Person.merged_into_id.is_(None), Person.id > args["cursor"])
+             .order_by(Person.id).limit(args["limit"] + 1))
+
     runtime = current_app.extensions["skillwire"]
     with runtime.sessions() as session:
-        people = session.scalars(select(Person).where(Person.merged_into_id.is_(None)).order_by(Person.id)).all()
-        rows = [_person_summary(person) for person in people]
-    return json_response({"data": rows})
+        people = session.scalars(query).all()
+        rows = [_person_summary(person) for person in people[: args["limit"]]]
+
+    next_cursor = rows[-1]["id"] if rows else args["cursor"]
+    envelope = {"next_cursor": next_cursor, "has_more": len(people) > args["limit"]}
+    return list_response(rows, PERSON_COLUMNS, envelope, wants_csv(args["format"]))
 
 
 @bp.get("/people/<int:person_id>")
 @require_scope(*READ_SCOPES)
 def get_person(person_id: int):
+    load_args(NoArgs(), request.args)
     runtime = current_app.extensions["skillwire"]
     with runtime.sessions() as session:
         person = session.get(Person, person_id)

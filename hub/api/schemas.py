@@ -6,9 +6,13 @@ from marshmallow import Schema, ValidationError, fields, validate
 
 from ..errors import BadRequest
 
+# The largest id or cursor a BIGINT column can store (2**63 - 1). A larger one cannot match any row, and the
+# database drivers reject it, so it is refused before any query runs.
+MAX_ID = 2**63 - 1
+
 
 class FeedArgs(Schema):
-    cursor = fields.Integer(load_default=0, validate=validate.Range(min=0))
+    cursor = fields.Integer(load_default=0, validate=validate.Range(min=0, max=MAX_ID))
     since = fields.AwareDateTime(load_default=None, format="iso")
     limit = fields.Integer(load_default=500, validate=validate.Range(min=1, max=5000))
     format = fields.String(load_default=None, validate=validate.OneOf(["json", "csv"]))
@@ -21,6 +25,16 @@ class ExpertArgs(Schema):
 
 
 class FormatArgs(Schema):
+    format = fields.String(load_default=None, validate=validate.OneOf(["json", "csv"]))
+
+
+class NoArgs(Schema):
+    """The query parameters of a resource that takes none, so that any given is rejected."""
+
+
+class PeopleArgs(Schema):
+    cursor = fields.Integer(load_default=0, validate=validate.Range(min=0, max=MAX_ID))
+    limit = fields.Integer(load_default=1000, validate=validate.Range(min=1, max=5000))
     format = fields.String(load_default=None, validate=validate.OneOf(["json", "csv"]))
 
 
@@ -46,8 +60,8 @@ def load_args(schema: Schema, args) -> dict:
     """Validate query parameters, turning the first problem into a 400 that names the parameter."""
     unknown = sorted(set(args) - set(schema.fields))
     if unknown:
-        raise BadRequest(f"unknown parameter '{unknown[0]}'; accepted: {', '.join(sorted(schema.fields))}",
-                         field=unknown[0])
+        accepted = f"accepted: {', '.join(sorted(schema.fields))}" if schema.fields else "this resource takes none"
+        raise BadRequest(f"unknown parameter '{unknown[0]}'; {accepted}", field=unknown[0])
     try:
         return schema.load(args)
     except ValidationError as error:

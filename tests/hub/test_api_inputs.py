@@ -1,0 +1,125 @@
+"""Query parameters and path ids of the /api/v1 resources: bounds, unknown names and CSV output."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+
+# One past the largest value of a 64-bit signed integer, the type of every id column.
+TOO_BIG = str(2**63)
+
+PEOPLE_CSV = ("employee_id,email,first_name,last_name\n"
+              "1,ada@example.com,Ada,Lovelace\n"
+              "2,grace@example.com,Grace,Hopper\n"
+              "3,alan@example.com,Alan,Turing\n")
+
+
+@pytest.fixture
+def admin(make_client):
+    return make_client("all")
+
+
+def import_people(client, text: str) -> dict:
+    response = client.post("/api/v1/people/import", data=text, headers={"Content-Type": "text/csv"})
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+@pytest.mark.parametrize("path", [
+    f"/api/v1/people/{TOO_BIG}",
+    f"/api/v1/people/{TOO_BIG}/skills",
+    f"/api/v1/skills/{TOO_BIG}/experts",
+])
+def test_id_beyond_64_bits_is_not_found(admin, path):
+    response = admin.get(path)
+
+    assert response.status_code == 404
+
+
+@pytest.mark.parametrize("method, path", [
+    ("post", f"/api/v1/people/{TOO_BIG}/merge"),
+    ("post", f"/api/v1/people/{TOO_BIG}/split"),
+    ("delete", f"/api/v1/people/{TOO_BIG}"),
+])
+def test_identity_operation_on_huge_id_is_not_found(admin, method, path):
+    response = admin.request(method, path, json={})
+
+    assert response.status_code == 404
+
+
+@pytest.mark.parametrize("path, parameter", [
+    ("/api/v1/evidence", "cursor"),
+    ("/api/v1/people", "cursor"),
+    ("/api/v1/identity/conflicts", "cursor"),
+])
+def test_cursor_beyond_64_bits_is_bad_request(admin, path, parameter):
+    response = admin.get(path, params={parameter: TOO_BIG})
+
+    assert response.status_code == 400
+    assert response.json()["error"]["field"] == parameter
+
+
+def test_largest_64_bit_cursor_is_accepted(admin):
+    response = admin.get("/api/v1/evidence", params={"cursor": str(2**63 - 1)})
+
+    assert response.status_code == 200
+    assert response.json()["data"] == []
+
+
+def test_merge_with_huge_source_id_is_bad_request(admin):
+    import_people(admin, PEOPLE_CSV)
+    person_id = admin.get("/api/v1/people").json()["data"][0]["id"]
+
+    response = admin.post(f"/api/v1/people/{person_id}/merge", json={"source_person_id": 2**63})
+
+    assert response.status_code == 400
+    assert response.json()["error"]["field"] == "source_person_id"
+
+
+@pytest.mark.parametrize("path", [
+    "/api/v1/people",
+    "/api/v1/people/1",
+    "/api/v1/sync-runs",
+    "/api/v1/evidence",
+    "/api/v1/skills",
+    "/api/v1/identity/conflicts",
+])
+def test_unknown_parameter_is_bad_request(admin, path):
+    response = admin.get(path, params={"colour": "blue"})
+
+    assert response.status_code == 400
+    assert response.json()["error"]["field"] == "colour"
+
+
+def test_unknown_parameter_on_import_is_bad_request(admin):
+    response = admin.post("/api/v1/people/import", params={"dry_run": "1"}, data=PEOPLE_CSV,
+                          headers={"Content-Type": "text/csv"})
+
+    assert response.status_code == 400
+    assert response.json()["error"]["field"] == "dry_run"
+
+
+def test_people_list_as_csv(admin):
+    import_people(admin, PEOPLE_CSV)
+
+    response = admin.get("/api/v1/people", params={"format": "csv"})
+
+    assert response.status_code == 200
+    assert response.headers["Content-Type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(response.text)))
+    assert [row["display_name"] for row in rows] == ["Ada Lovelace", "Grace Hopper", "Alan Turing"]
+    assert set(rows[0]) == {"id", "display_name", "origin", "status"}
+
+
+def test_people_list_pages_with_cursor(admin):
+    import_people(admin, PEOPLE_CSV)
+
+    first = admin.get("/api/v1/people", params={"limit": 2}).json()
+    second = admin.get("/api/v1/people", params={"limit": 2, "cursor": first["next_cursor"]}).json()
+
+    assert [person["display_name"] for person in first["data"]] == ["Ada Lovelace", "Grace Hopper"]
+    assert first["has_more"] is True
+    assert [person["display_name"] for person in second["data"]] == ["Alan Turing"]
+    assert second["has_more"] is False
