@@ -8,25 +8,52 @@ import sys
 
 import click
 
-from .config import SYNC_CONNECTORS, ConfigError, load_settings
+from sqlalchemy.exc import OperationalError
+
+from .config import SYNC_CONNECTORS, ConfigError, create_instance_dir, load_settings
 
 log = logging.getLogger(__name__)
 
 
-@click.group()
+class HubGroup(click.Group):
+    """A command group that turns a configuration or database error into a message, without a traceback."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except ConfigError as error:
+            raise click.ClickException(str(error)) from None
+        except OperationalError as error:
+            log.debug("database error", exc_info=True)
+            raise click.ClickException(database_error_message(error)) from None
+
+
+def database_error_message(error: OperationalError) -> str:
+    """Describe a database error in one line, naming SKILLWIRE_DATABASE_URL when the connection failed."""
+    reason = " ".join(str(error.orig).split())
+    if error.statement is None:
+        return (f"SKILLWIRE_DATABASE_URL: cannot connect to the database ({reason}); check the host, port, "
+                "user, password and database name in the URL, and that the database server runs and the "
+                "database exists")
+    return f"database error ({reason}); try again, and check the database if it persists"
+
+
+@click.group(cls=HubGroup)
 def main() -> None:
     """Skillwire: an xAPI learning record store and skill evidence hub."""
+
+
+def _settings():
+    settings = load_settings()
+    create_instance_dir(settings)
+    return settings
 
 
 def _runtime():
     from .logs import configure_logging
     from .runtime import Runtime, set_current
 
-    try:
-        settings = load_settings()
-    except ConfigError as error:
-        raise click.ClickException(str(error)) from None
-
+    settings = _settings()
     configure_logging(settings.log_level, settings.log_json)
     runtime = Runtime.from_settings(settings)
     set_current(runtime)
@@ -43,11 +70,7 @@ def run(host: str | None, port: int | None) -> None:
     from .app import create_app
     from .bootstrap import prepare_database
 
-    try:
-        settings = load_settings()
-    except ConfigError as error:
-        raise click.ClickException(str(error)) from None
-
+    settings = _settings()
     app = create_app(settings)
     prepare_database(app.extensions["skillwire"], announce=click.echo)
 
@@ -186,10 +209,7 @@ def sync(connector: str, full: bool) -> None:
     from .sync import run_sync
 
     runtime = _runtime()
-    try:
-        body = run_sync(runtime, connector, full=full)
-    except ConfigError as error:
-        raise click.ClickException(str(error)) from None
+    body = run_sync(runtime, connector, full=full)
     click.echo(json.dumps(body, indent=2))
     if body["status"] != "succeeded":
         sys.exit(1)
@@ -215,10 +235,7 @@ def scheduler(once: bool, poll_seconds: int) -> None:
     if not schedule:
         raise click.ClickException("SKILLWIRE_SYNC_SCHEDULE is empty; set it, for example bamboohr=3600,personio=86400")
     for connector in schedule:
-        try:
-            build_client(runtime.settings, connector)
-        except ConfigError as error:
-            raise click.ClickException(str(error)) from None
+        build_client(runtime.settings, connector)
 
     sync_scheduler = SyncScheduler(runtime)
     if once:

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping
 from urllib.parse import urlsplit
+
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
 
 class ConfigError(Exception):
@@ -73,12 +77,14 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     env = os.environ if environ is None else environ
 
     instance_dir = Path(env.get("SKILLWIRE_INSTANCE_DIR") or DEFAULT_INSTANCE_DIR)
-    database_url = env.get("SKILLWIRE_DATABASE_URL") or f"sqlite:///{instance_dir / 'skillwire.db'}"
-    _check_database_url(database_url)
+    database_url = env.get("SKILLWIRE_DATABASE_URL") or default_database_url(instance_dir)
+    _check_database_url(database_url, explicit=bool(env.get("SKILLWIRE_DATABASE_URL")))
+    if database_url == default_database_url(instance_dir):
+        _check_instance_dir(instance_dir)
 
     redis_url = env.get("SKILLWIRE_REDIS_URL") or None
     if redis_url is not None:
-        _check_url("SKILLWIRE_REDIS_URL", redis_url, ("redis", "rediss", "unix"))
+        _check_redis_url(redis_url)
 
     host = env.get("SKILLWIRE_HOST", "127.0.0.1")
     port = _int(env, "SKILLWIRE_PORT", 8000, minimum=1, maximum=65535)
@@ -88,6 +94,10 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     mappings_dir = env.get("SKILLWIRE_MAPPINGS_DIR")
     if mappings_dir and not Path(mappings_dir).is_dir():
         raise ConfigError(f"SKILLWIRE_MAPPINGS_DIR: '{mappings_dir}' is not a directory; point it at a folder of mapping files")
+
+    max_page_size = _int(env, "SKILLWIRE_MAX_PAGE_SIZE", 1000, minimum=1)
+    page_size = _int(env, "SKILLWIRE_PAGE_SIZE", min(100, max_page_size), minimum=1, maximum=max_page_size,
+                     maximum_name="SKILLWIRE_MAX_PAGE_SIZE")
 
     return Settings(
         database_url=database_url,
@@ -100,13 +110,13 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         account_homepages=_account_homepages(env.get("SKILLWIRE_ACCOUNT_HOMEPAGES", "")),
         max_body_bytes=_int(env, "SKILLWIRE_MAX_BODY_BYTES", 20 * 1024 * 1024, minimum=1024),
         max_batch_statements=_int(env, "SKILLWIRE_MAX_BATCH_STATEMENTS", 1000, minimum=1),
-        page_size=_int(env, "SKILLWIRE_PAGE_SIZE", 100, minimum=1),
-        max_page_size=_int(env, "SKILLWIRE_MAX_PAGE_SIZE", 1000, minimum=1),
+        page_size=page_size,
+        max_page_size=max_page_size,
         log_level=_choice(env, "SKILLWIRE_LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR")),
         log_json=_bool(env, "SKILLWIRE_LOG_JSON", False),
         queue_name=env.get("SKILLWIRE_QUEUE", "skillwire"),
         sweep_seconds=_int(env, "SKILLWIRE_SWEEP_SECONDS", 60, minimum=0),
-        bamboohr_subdomain=env.get("SKILLWIRE_BAMBOOHR_SUBDOMAIN") or None,
+        bamboohr_subdomain=_bamboohr_subdomain(env.get("SKILLWIRE_BAMBOOHR_SUBDOMAIN") or None),
         bamboohr_api_key=env.get("SKILLWIRE_BAMBOOHR_API_KEY") or None,
         bamboohr_identifier_fields=_pairs("SKILLWIRE_BAMBOOHR_IDENTIFIER_FIELDS",
                                           env.get("SKILLWIRE_BAMBOOHR_IDENTIFIER_FIELDS", ""),
@@ -191,22 +201,131 @@ def _float(env: Mapping[str, str], name: str, default: float, minimum: float) ->
     return value
 
 
-def _check_database_url(url: str) -> None:
-    scheme = urlsplit(url).scheme.split("+")[0]
-    if scheme not in ("sqlite", "postgresql"):
-        raise ConfigError(
-            f"SKILLWIRE_DATABASE_URL: unsupported scheme '{scheme}'; "
-            "use sqlite:///PATH or postgresql+psycopg://USER@HOST/DB"
-        )
+def default_database_url(instance_dir: Path) -> str:
+    """Return the URL of the SQLite database in the instance folder, used when SKILLWIRE_DATABASE_URL is unset."""
+    return f"sqlite:///{instance_dir / 'skillwire.db'}"
 
 
-def _check_url(name: str, url: str, schemes: tuple[str, ...]) -> None:
+def create_instance_dir(settings: Settings) -> None:
+    """Create the instance folder when the database is the default one inside it.
+
+    Raises ConfigError naming SKILLWIRE_INSTANCE_DIR when the folder cannot be created.
+    """
+    if settings.database_url != default_database_url(settings.instance_dir):
+        return
+
+    try:
+        settings.instance_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise ConfigError(f"SKILLWIRE_INSTANCE_DIR: cannot create the folder '{settings.instance_dir}' "
+                          f"({error.strerror}); create it or point the variable at a writable folder") from None
+
+
+DATABASE_URL_EXAMPLES = "use sqlite:///PATH or postgresql+psycopg://USER:PASSWORD@HOST:PORT/DB"
+
+
+def _check_database_url(url: str, explicit: bool) -> None:
+    """Check the URL's form, port and driver, and that an explicit SQLite file is in a folder that exists."""
+    name = "SKILLWIRE_DATABASE_URL"
+    try:
+        parsed = make_url(url)
+        port = parsed.port
+    except (ArgumentError, ValueError) as error:
+        raise ConfigError(f"{name}: invalid URL '{redact_url(url)}' ({error}); {DATABASE_URL_EXAMPLES}") from None
+
+    shown = parsed.render_as_string(hide_password=True)
+    backend = parsed.get_backend_name()
+    if backend not in ("sqlite", "postgresql"):
+        raise ConfigError(f"{name}: unsupported scheme '{backend}' in '{shown}'; {DATABASE_URL_EXAMPLES}")
+    if port is not None and not 1 <= port <= 65535:
+        raise ConfigError(f"{name}: port {port} in '{shown}' is out of range; use 1 to 65535")
+
+    try:
+        parsed.get_dialect().import_dbapi()
+    except (NoSuchModuleError, ImportError) as error:
+        raise ConfigError(f"{name}: database driver '{parsed.drivername}' in '{shown}' is unknown or not "
+                          f"installed ({error}); {DATABASE_URL_EXAMPLES}") from None
+
+    if backend == "sqlite" and explicit:
+        _check_sqlite_folder(name, parsed)
+
+
+def _check_sqlite_folder(name: str, url: URL) -> None:
+    # A mistyped folder must not silently give a new, empty database, so only the default folder is created.
+    database = url.database
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return
+
+    folder = Path(database).parent
+    if not folder.is_dir():
+        raise ConfigError(f"{name}: the folder '{folder}' of the SQLite database does not exist; create it "
+                          "or correct the path")
+
+
+def _check_instance_dir(instance_dir: Path) -> None:
+    """Check that the instance folder is a folder, or that its nearest existing parent is one."""
+    existing = instance_dir
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+
+    if not existing.is_dir():
+        raise ConfigError(f"SKILLWIRE_INSTANCE_DIR: '{existing}' is not a folder, so '{instance_dir}' cannot "
+                          "hold the database; point the variable at a folder")
+
+
+def _check_redis_url(url: str) -> None:
+    name = "SKILLWIRE_REDIS_URL"
+    parts = _check_url(name, url, ("redis", "rediss", "unix"), require_host=False)
+    if parts.scheme == "unix":
+        if not parts.path:
+            raise ConfigError(f"{name}: '{redact_url(url)}' has no socket path; use unix:///PATH/TO/redis.sock")
+        return
+
+    database = parts.path.strip("/")
+    if database and not database.isdigit():
+        raise ConfigError(f"{name}: invalid database number '{database}' in '{redact_url(url)}'; "
+                          "use redis://HOST:PORT/0")
+
+
+def _check_url(name: str, url: str, schemes: tuple[str, ...], require_host: bool = True):
+    """Check that the URL has one of ``schemes``, a valid port, and a host unless require_host is False."""
     parts = urlsplit(url)
     if parts.scheme not in schemes:
-        raise ConfigError(f"{name}: invalid URL '{url}'; expected a scheme of {', '.join(schemes)}")
+        raise ConfigError(f"{name}: invalid URL '{redact_url(url)}'; expected a scheme of {', '.join(schemes)}")
+
+    try:
+        parts.port
+    except ValueError as error:
+        raise ConfigError(f"{name}: invalid port in '{redact_url(url)}' ({error}); use a number from 1 to 65535") \
+            from None
+
+    if require_host and not parts.hostname:
+        raise ConfigError(f"{name}: '{redact_url(url)}' has no host; give an absolute URL such as "
+                          f"{schemes[0]}://host.example.com")
+    return parts
 
 
-def _int(env: Mapping[str, str], name: str, default: int, minimum: int, maximum: int | None = None) -> int:
+_URL_PASSWORD = re.compile(r"(?<=://)([^/@:]*):[^/@]*@")
+
+
+def redact_url(url: str) -> str:
+    """Return the URL with any password replaced by "***", for messages and logs."""
+    return _URL_PASSWORD.sub(r"\1:***@", url, count=1)
+
+
+# A BambooHR subdomain is one DNS label, as in https://SUBDOMAIN.bamboohr.com.
+_SUBDOMAIN = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?")
+
+
+def _bamboohr_subdomain(value: str | None) -> str | None:
+    if value is not None and not _SUBDOMAIN.fullmatch(value):
+        raise ConfigError(f"SKILLWIRE_BAMBOOHR_SUBDOMAIN: invalid subdomain '{value}'; give the part before "
+                          ".bamboohr.com: letters, digits and '-'")
+    return value
+
+
+def _int(env: Mapping[str, str], name: str, default: int, minimum: int, maximum: int | None = None,
+         maximum_name: str | None = None) -> int:
     raw = env.get(name)
     if raw is None or raw == "":
         return default
@@ -218,6 +337,8 @@ def _int(env: Mapping[str, str], name: str, default: int, minimum: int, maximum:
 
     if value < minimum or (maximum is not None and value > maximum):
         upper = f" and at most {maximum}" if maximum is not None else ""
+        if maximum_name is not None:
+            upper += f" ({maximum_name})"
         raise ConfigError(f"{name}: {value} is out of range; use at least {minimum}{upper}")
     return value
 
@@ -244,7 +365,10 @@ def _choice(env: Mapping[str, str], name: str, default: str, choices: tuple[str,
 
 def _account_homepages(raw: str) -> dict[str, str]:
     """Parse ``HOMEPAGE=KIND,HOMEPAGE=KIND`` into a map of account home page to identifier kind."""
-    pairs = _pairs("SKILLWIRE_ACCOUNT_HOMEPAGES", raw, "https://lms.example.com=lms_username")
+    name = "SKILLWIRE_ACCOUNT_HOMEPAGES"
+    pairs = _pairs(name, raw, "https://lms.example.com=lms_username")
+    for homepage in pairs:
+        _check_url(name, homepage, ("http", "https"))
     return {homepage.rstrip("/"): kind for homepage, kind in pairs.items()}
 
 

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
 
 import pytest
 from click.testing import CliRunner
+from sqlalchemy.engine import make_url
 
 from hub.cli import main
 
@@ -24,6 +26,7 @@ def cli(tmp_path):
         return runner.invoke(main, list(args), env=env, catch_exceptions=False)
 
     assert invoke("db", "upgrade").exit_code == 0
+    invoke.env = env
     return invoke
 
 
@@ -107,6 +110,79 @@ def test_invalid_setting_names_the_variable(tmp_path):
 
     assert result.exit_code == 1
     assert "SKILLWIRE_PORT" in result.output
+
+
+def invoke_with(env: dict, *args: str):
+    """Invoke the CLI with these variables only, returning the result even when the command fails."""
+    return CliRunner().invoke(main, list(args), env={"SKILLWIRE_REDIS_URL": "", **env})
+
+
+def assert_clean_error(result, variable: str) -> None:
+    """Check the command failed with a message naming the variable, and with no traceback."""
+    assert result.exit_code == 1, result.output
+    assert isinstance(result.exception, SystemExit), result.exception
+    assert variable in result.output
+    assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("name, value", [
+    ("SKILLWIRE_DATABASE_URL", "postgresql+psycopg://postgres:pw@127.0.0.1:notaport/skillwire"),
+    ("SKILLWIRE_DATABASE_URL", "postgresql+nodriver://postgres@127.0.0.1/skillwire"),
+    ("SKILLWIRE_REDIS_URL", "redis://user:pw@h:notaport/0"),
+])
+@pytest.mark.parametrize("command", [("db", "upgrade"), ("run",)])
+def test_invalid_url_fails_without_traceback(tmp_path, name, value, command):
+    result = invoke_with({"SKILLWIRE_INSTANCE_DIR": str(tmp_path), name: value}, *command)
+
+    assert_clean_error(result, name)
+    assert ":pw@" not in result.output
+
+
+def test_unopenable_sqlite_database_fails_cleanly(tmp_path):
+    # The database path is a folder, so SQLite cannot open it as a file.
+    (tmp_path / "folder.db").mkdir()
+    env = {"SKILLWIRE_INSTANCE_DIR": str(tmp_path), "SKILLWIRE_DATABASE_URL": f"sqlite:///{tmp_path / 'folder.db'}"}
+
+    result = invoke_with(env, "db", "upgrade")
+
+    assert_clean_error(result, "SKILLWIRE_DATABASE_URL")
+    assert "cannot connect" in result.output
+
+
+def test_missing_postgresql_database_fails_cleanly(tmp_path):
+    url = os.environ.get("SKILLWIRE_TEST_DATABASE_URL", "")
+    if not url.startswith("postgresql"):
+        pytest.skip("needs SKILLWIRE_TEST_DATABASE_URL to name a PostgreSQL server")
+    missing = make_url(url).set(database="skillwire_no_such_database").render_as_string(hide_password=False)
+
+    result = invoke_with({"SKILLWIRE_INSTANCE_DIR": str(tmp_path), "SKILLWIRE_DATABASE_URL": missing}, "db", "upgrade")
+
+    assert_clean_error(result, "SKILLWIRE_DATABASE_URL")
+    assert "skillwire_no_such_database" in result.output
+
+
+def test_uncreatable_instance_dir_fails_cleanly():
+    result = invoke_with({"SKILLWIRE_INSTANCE_DIR": "/proc/skillwire-instance"}, "db", "upgrade")
+
+    assert_clean_error(result, "SKILLWIRE_INSTANCE_DIR")
+
+
+def test_sqlite_database_in_missing_folder_not_created(tmp_path):
+    env = {"SKILLWIRE_INSTANCE_DIR": str(tmp_path), "SKILLWIRE_DATABASE_URL": f"sqlite:///{tmp_path / 'typo' / 'x.db'}"}
+
+    result = invoke_with(env, "db", "upgrade")
+
+    assert_clean_error(result, "SKILLWIRE_DATABASE_URL")
+    assert not (tmp_path / "typo").exists()
+
+
+def test_sync_with_invalid_bamboohr_subdomain(tmp_path):
+    env = {"SKILLWIRE_INSTANCE_DIR": str(tmp_path), "SKILLWIRE_BAMBOOHR_SUBDOMAIN": "acme/../evil",
+           "SKILLWIRE_BAMBOOHR_API_KEY": "test-key-not-real"}
+
+    result = invoke_with(env, "sync", "bamboohr")
+
+    assert_clean_error(result, "SKILLWIRE_BAMBOOHR_SUBDOMAIN")
 
 
 def test_people_import_latin1_file_names_fix(cli, tmp_path):
