@@ -11,9 +11,19 @@ import sys
 context_id: contextvars.ContextVar[str] = contextvars.ContextVar("skillwire_context_id", default="-")
 
 
+# C0 control characters and DEL, written as escapes so client text cannot start a forged log line.
+_CONTROL_CHARACTERS = {code: f"\\x{code:02x}" for code in [*range(0x20), 0x7F]}
+
+
 class ContextIdFilter(logging.Filter):
+    """Add the request or job id to each record and escape control characters in its message."""
+
     def filter(self, record: logging.LogRecord) -> bool:
         record.context_id = context_id.get()
+        message = record.getMessage()
+        escaped = message.translate(_CONTROL_CHARACTERS)
+        if escaped != message:
+            record.msg, record.args = escaped, ()
         return True
 
 
