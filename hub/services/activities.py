@@ -31,19 +31,25 @@ def record_activity_definitions(session: Session, statements: Iterable[dict], ma
     """Record every activity in a batch of stored statements, and merge their definitions when ``may_define``.
 
     Looks at the object, the context activities and those of a SubStatement. Runs in the caller's transaction:
-    one insert for the new ids, then, with ``may_define``, one locked read and an update per changed definition.
+    one unlocked read of what is stored, an insert for new ids only, then, with ``may_define``, a locked read
+    and an update only for the definitions this batch changes. Most batches repeat known activities, so they
+    take no locks here and concurrent batches do not wait on each other.
     """
     incoming = _definitions_by_id(statements)
     if not incoming:
         return
 
-    _insert_missing(session, incoming)
+    stored = _stored_definitions(session, incoming)
+    missing = {activity_id: definition for activity_id, definition in incoming.items() if activity_id not in stored}
+    if missing:
+        _insert_missing(session, missing)
     if not may_define:
         return
 
-    defined = {activity_id: definition for activity_id, definition in incoming.items() if definition}
-    if defined:
-        _merge_into_stored(session, defined)
+    changed = {activity_id: definition for activity_id, definition in incoming.items()
+               if definition and merge_definitions(stored.get(activity_id), definition) != stored.get(activity_id)}
+    if changed:
+        _merge_into_stored(session, changed)
 
 
 def get_activity(session: Session, activity_id: str) -> dict:
@@ -139,6 +145,14 @@ def _context_activities(context: dict | None) -> Iterator[dict]:
 
 # ---------------------------------------------------------------------------------------------------------
 # Writing
+
+
+def _stored_definitions(session: Session, incoming: dict[str, dict | None]) -> dict[str, dict | None]:
+    """Return the stored definition (None when empty) of each activity id of the batch that is stored."""
+    keys = {activity_key(activity_id): activity_id for activity_id in incoming}
+    rows = session.execute(select(ActivityDefinition.activity_key, ActivityDefinition.definition)
+                           .where(ActivityDefinition.activity_key.in_(keys)))
+    return {keys[key]: definition for key, definition in rows}
 
 
 def _insert_missing(session: Session, incoming: dict[str, dict | None]) -> None:
