@@ -8,6 +8,7 @@ import hmac
 import secrets
 import threading
 import time
+import unicodedata
 from typing import Callable, Iterable
 
 from flask import g, request
@@ -29,8 +30,11 @@ XAPI_SCOPES = (
     "profile",
 )
 # "people/admin" allows merge, split and erasure of people; "scim" allows identity providers to push to /scim/v2.
-HUB_SCOPES = ("evidence/read", "people/read", "people/write", "people/admin", "scim", "admin")
+HUB_SCOPES = ("evidence/read", "people/read", "people/write", "people/admin", "scim")
 ALL_SCOPES = XAPI_SCOPES + HUB_SCOPES
+
+# The size of the credentials.name column.
+MAX_CREDENTIAL_NAME_LENGTH = 200
 
 
 def hash_secret(secret: str) -> str:
@@ -38,7 +42,12 @@ def hash_secret(secret: str) -> str:
 
 
 def generate_credential(name: str, scopes: Iterable[str]) -> tuple[Credential, str]:
-    """Create a credential with a random key and secret; the plain secret is returned once and never stored."""
+    """Create a credential with a random key and secret; the plain secret is returned once and never stored.
+
+    Raises ValueError for a name that is empty, longer than MAX_CREDENTIAL_NAME_LENGTH or has control
+    characters, and for an unknown scope.
+    """
+    _check_credential_name(name)
     scopes = list(dict.fromkeys(scopes))
     unknown = [scope for scope in scopes if scope not in ALL_SCOPES]
     if unknown or not scopes:
@@ -47,6 +56,14 @@ def generate_credential(name: str, scopes: Iterable[str]) -> tuple[Credential, s
     secret = secrets.token_urlsafe(32)
     credential = Credential(key=secrets.token_hex(16), secret_hash=hash_secret(secret), name=name, scopes=scopes)
     return credential, secret
+
+
+def _check_credential_name(name: str) -> None:
+    if not 1 <= len(name) <= MAX_CREDENTIAL_NAME_LENGTH:
+        raise ValueError(f"invalid credential name: it has {len(name)} characters; "
+                         f"use 1 to {MAX_CREDENTIAL_NAME_LENGTH}")
+    if any(unicodedata.category(character) == "Cc" for character in name):
+        raise ValueError(f"invalid credential name {name!r}: it contains control characters; use printable text")
 
 
 def bearer_token(key: str, secret: str) -> str:

@@ -12,7 +12,7 @@ from connectors.csv_people import read_people_csv
 
 from .auth import bearer_token, generate_credential
 from .db import upgrade_database
-from .models import Credential
+from .models import Credential, utcnow
 from .services.evidence import ensure_skills
 from .services.people import import_run
 
@@ -48,6 +48,35 @@ def create_credential(runtime, name: str, scopes) -> dict:
 
 class UnreadableFile(Exception):
     """A file to import cannot be opened or is not UTF-8 text. The message names the file and the fix."""
+
+
+def list_credentials(runtime) -> list[dict]:
+    """Return every credential in key creation order, without its secret hash."""
+    with runtime.sessions() as session:
+        return [_credential_summary(credential)
+                for credential in session.scalars(select(Credential).order_by(Credential.id))]
+
+
+def revoke_credential(runtime, key: str) -> dict | None:
+    """Set the credential's revoked_at unless it is already revoked, and return it, or None when no key matches."""
+    with runtime.sessions.begin() as session:
+        credential = session.scalar(select(Credential).where(Credential.key == key))
+        if credential is None:
+            return None
+        if credential.revoked_at is None:
+            credential.revoked_at = utcnow()
+            log.info("credential revoked: key=%s name=%s", credential.key, credential.name)
+        return _credential_summary(credential)
+
+
+def _credential_summary(credential: Credential) -> dict:
+    return {
+        "name": credential.name,
+        "key": credential.key,
+        "scopes": credential.scopes,
+        "created_at": credential.created_at.isoformat(),
+        "revoked_at": credential.revoked_at.isoformat() if credential.revoked_at else None,
+    }
 
 
 def import_people_file(runtime, path: str) -> dict:

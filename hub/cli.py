@@ -10,6 +10,7 @@ import click
 
 from sqlalchemy.exc import OperationalError
 
+from .auth import CREDENTIAL_CACHE_SECONDS
 from .config import SYNC_CONNECTORS, ConfigError, create_instance_dir, load_settings
 
 log = logging.getLogger(__name__)
@@ -137,6 +138,28 @@ def credentials_create(name: str, scopes: tuple[str, ...]) -> None:
     except ValueError as error:
         raise click.ClickException(str(error)) from None
     click.echo(json.dumps(body))
+
+
+@credentials.command("list")
+def credentials_list() -> None:
+    """Print every credential as JSON: name, key, scopes, created_at and revoked_at, never the secret."""
+    from .bootstrap import list_credentials
+
+    click.echo(json.dumps(list_credentials(_runtime()), indent=2))
+
+
+@credentials.command("revoke", help=(
+    "Revoke the credential with key KEY and print it as JSON. Revoking an already revoked credential "
+    f"changes nothing. A web process that verified the credential in the last {CREDENTIAL_CACHE_SECONDS:g} "
+    "seconds accepts it until its cached check expires."))
+@click.argument("key")
+def credentials_revoke(key: str) -> None:
+    from .bootstrap import revoke_credential
+
+    body = revoke_credential(_runtime(), key)
+    if body is None:
+        raise click.ClickException(f"credential '{key}' not found; list the keys with: skillwire credentials list")
+    click.echo(json.dumps(body, indent=2))
 
 
 @main.group()

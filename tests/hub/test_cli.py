@@ -7,8 +7,11 @@ import os
 
 import pytest
 from click.testing import CliRunner
+from sqlalchemy import create_engine
 from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
 
+from hub.auth import CREDENTIAL_CACHE_SECONDS, HUB_SCOPES, authenticate
 from hub.cli import main
 
 STATEMENT = {"actor": {"mbox": "mailto:cli@example.com"}, "verb": {"id": "http://adlnet.gov/expapi/verbs/attempted"},
@@ -209,3 +212,83 @@ def test_people_import_cr_only_line_endings(cli, tmp_path):
 
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["created"] == 2
+
+
+def create_credential_via_cli(cli, name: str = "lms") -> dict:
+    result = cli("credentials", "create", "--name", name, "--scope", "statements/write")
+    assert result.exit_code == 0, result.output
+    return json.loads(result.output)
+
+
+def test_credentials_list_shows_no_secret(cli):
+    created = create_credential_via_cli(cli)
+
+    result = cli("credentials", "list")
+
+    assert result.exit_code == 0
+    [listed] = json.loads(result.output)
+    assert listed["key"] == created["key"]
+    assert listed["name"] == "lms"
+    assert listed["scopes"] == ["statements/write"]
+    assert listed["created_at"]
+    assert listed["revoked_at"] is None
+    assert created["secret"] not in result.output
+    assert "secret" not in listed
+
+
+def test_credentials_revoke_blocks_authentication(cli, tmp_path):
+    created = create_credential_via_cli(cli)
+
+    result = cli("credentials", "revoke", created["key"])
+
+    assert result.exit_code == 0
+    assert json.loads(result.output)["revoked_at"] is not None
+    engine = create_engine(f"sqlite:///{tmp_path / 'cli.db'}")
+    with Session(engine) as session:
+        assert authenticate(session, created["key"], created["secret"]) is None
+    engine.dispose()
+
+
+def test_credentials_revoke_twice_keeps_first_time(cli):
+    created = create_credential_via_cli(cli)
+
+    first = json.loads(cli("credentials", "revoke", created["key"]).output)
+    second = cli("credentials", "revoke", created["key"])
+
+    assert second.exit_code == 0
+    assert json.loads(second.output)["revoked_at"] == first["revoked_at"]
+
+
+def test_credentials_revoke_unknown_key(cli):
+    result = CliRunner().invoke(main, ["credentials", "revoke", "0" * 32], env=cli.env)
+
+    assert result.exit_code == 1
+    assert "not found" in result.output
+
+
+def test_credentials_revoke_help_states_cache_time():
+    result = CliRunner().invoke(main, ["credentials", "revoke", "--help"])
+
+    assert f"{CREDENTIAL_CACHE_SECONDS:g} seconds" in result.output
+
+
+@pytest.mark.parametrize("name", ["", "x" * 201, "lms\nadmin", "tab\there", "bell\x07"])
+def test_credentials_create_rejects_bad_name(cli, name):
+    result = CliRunner().invoke(main, ["credentials", "create", "--name", name, "--scope", "statements/read"],
+                                env=cli.env)
+
+    assert result.exit_code == 1
+    assert "credential name" in result.output
+
+
+def test_credentials_create_accepts_longest_name(cli):
+    created = create_credential_via_cli(cli, name="x" * 200)
+
+    assert created["name"] == "x" * 200
+
+
+def test_admin_scope_no_longer_exists(cli):
+    result = CliRunner().invoke(main, ["credentials", "create", "--name", "ops", "--scope", "admin"], env=cli.env)
+
+    assert result.exit_code == 1
+    assert "admin" not in HUB_SCOPES
