@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
+
 from marshmallow import Schema, ValidationError, fields, validate
 
 from ..errors import BadRequest
@@ -11,9 +13,18 @@ from ..errors import BadRequest
 MAX_ID = 2**63 - 1
 
 
+def _within_utc_range(value: datetime) -> None:
+    # Timestamps are stored in UTC, where a time such as 0001-01-01T00:00:00+01:00 falls before year 1.
+    try:
+        value.astimezone(timezone.utc)
+    except OverflowError:
+        raise ValidationError("is out of range once converted to UTC; use a time from year 1 to 9999 in UTC") \
+            from None
+
+
 class FeedArgs(Schema):
     cursor = fields.Integer(load_default=0, validate=validate.Range(min=0, max=MAX_ID))
-    since = fields.AwareDateTime(load_default=None, format="iso")
+    since = fields.AwareDateTime(load_default=None, format="iso", validate=_within_utc_range)
     limit = fields.Integer(load_default=500, validate=validate.Range(min=1, max=5000))
     format = fields.String(load_default=None, validate=validate.OneOf(["json", "csv"]))
 

@@ -123,3 +123,11 @@ def test_people_list_pages_with_cursor(admin):
     assert first["has_more"] is True
     assert [person["display_name"] for person in second["data"]] == ["Alan Turing"]
     assert second["has_more"] is False
+
+
+@pytest.mark.parametrize("since", ["0001-01-01T00:00:00+01:00", "9999-12-31T23:59:59-14:00"])
+def test_since_outside_utc_years_is_bad_request(admin, since):
+    response = admin.get("/api/v1/evidence", params={"since": since})
+
+    assert response.status_code == 400
+    assert response.json()["error"]["field"] == "since"
