@@ -9,7 +9,7 @@ import uuid
 from flask import Flask, Response, g, request
 
 from . import runtime as runtime_module
-from .config import Settings, load_settings
+from .config import Settings, create_instance_dir, load_settings
 from .errors import register_error_handlers
 from .logs import configure_logging, context_id
 
@@ -21,6 +21,7 @@ MAX_REQUEST_ID_LENGTH = 64
 
 def create_app(settings: Settings | None = None) -> Flask:
     settings = settings or load_settings()
+    create_instance_dir(settings)
     configure_logging(settings.log_level, settings.log_json)
 
     runtime = runtime_module.Runtime.from_settings(settings)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import hmac
+import re
 import secrets
 import threading
 import time
@@ -138,11 +139,19 @@ def _credential_from_request(allow_bearer: bool = False) -> Credential:
     else:
         raise Unauthorized()
 
+    if not _KEY_PATTERN.fullmatch(key):
+        # Keys are 32 hex digits; anything else is unknown without asking the database, which on PostgreSQL
+        # cannot even compare a string holding NUL.
+        raise Unauthorized("Invalid credentials: the key is unknown or revoked, or the secret does not match")
+
     with current_app.extensions["skillwire"].sessions() as session:
         credential = authenticate(session, key, secret)
     if credential is None:
         raise Unauthorized("Invalid credentials: the key is unknown or revoked, or the secret does not match")
     return credential
+
+
+_KEY_PATTERN = re.compile(r"[0-9a-f]{32}")
 
 
 # ---------------------------------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ import logging
 import uuid
 
 from flask import Flask, Response, current_app, g, request
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from xapi.errors import UnsupportedVersion, ValidationError
@@ -76,6 +77,7 @@ def register_error_handlers(app: Flask) -> None:
     app.register_error_handler(ValidationError, _handle_validation_error)
     app.register_error_handler(UnsupportedVersion, _handle_unsupported_version)
     app.register_error_handler(HTTPException, _handle_http_exception)
+    app.register_error_handler(OperationalError, _handle_operational_error)
     app.register_error_handler(Exception, _handle_unexpected)
 
 
@@ -105,6 +107,15 @@ def _body_too_large() -> PayloadTooLarge:
     return PayloadTooLarge(f"request body exceeds the limit of {limit} bytes set by SKILLWIRE_MAX_BODY_BYTES; "
                            "send a smaller body (fewer statements per batch) or raise SKILLWIRE_MAX_BODY_BYTES",
                            field="body")
+
+
+def _handle_operational_error(error: OperationalError) -> Response:
+    """Answer 503 when SQLite's write lock stayed busy past its timeout; any other database error is a 500."""
+    if "database is locked" not in str(error.orig):
+        return _handle_unexpected(error)
+    log.warning("database busy: method=%r path=%r", request.method, request.path)
+    return _error_response(503, "database_busy", "the database is busy with another write; retry in a few seconds",
+                           None, {"Retry-After": "5"})
 
 
 def _handle_unexpected(error: Exception) -> Response:

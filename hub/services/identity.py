@@ -68,11 +68,18 @@ def find_people(session: Session, identifiers: Iterable[tuple[str, str]]) -> dic
     if not identifiers:
         return {}
 
-    rows = session.execute(
-        select(PersonIdentifier.kind, PersonIdentifier.value, PersonIdentifier.person_id)
-        .where(tuple_(PersonIdentifier.kind, PersonIdentifier.value).in_(identifiers))
-    )
-    return {(kind, value): canonical_person_id(session, person_id) for kind, value, person_id in rows}
+    # One query per kind: SQLite cannot use the (kind, value) index for a row-value IN list and scans the table.
+    values_by_kind: dict[str, list[str]] = {}
+    for kind, value in identifiers:
+        values_by_kind.setdefault(kind, []).append(value)
+
+    found = {}
+    for kind, values in values_by_kind.items():
+        rows = session.execute(select(PersonIdentifier.value, PersonIdentifier.person_id)
+                               .where(PersonIdentifier.kind == kind, PersonIdentifier.value.in_(values)))
+        for value, person_id in rows:
+            found[(kind, value)] = canonical_person_id(session, person_id)
+    return found
 
 
 def canonical_person_id(session: Session, person_id: int) -> int:

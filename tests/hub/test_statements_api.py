@@ -257,3 +257,11 @@ def test_unknown_parameter_is_rejected(client):
 
     assert response.status_code == 400
     assert "verbs" in response.json()["error"]["message"]
+
+
+def test_malformed_credential_key_is_unauthorized(make_client):
+    client = make_client("all")
+
+    for key in ("a\x00b", "x" * 5000, client.credential["key"].upper()):
+        client.auth = (key, client.credential["secret"])
+        assert client.get("/xapi/statements").status_code == 401, repr(key[:20])
