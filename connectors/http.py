@@ -227,18 +227,20 @@ class HttpClient:
         *,
         params: Mapping[str, Any] | None = None,
         json: Any = None,
+        data: Mapping[str, Any] | None = None,
         headers: Mapping[str, str] | None = None,
     ) -> requests.Response:
         """Send a request, retrying per the RetryPolicy, and return the first 2xx or 3xx response.
 
-        Every method is retried, POST included, so send only requests that are safe to repeat.
-        Raises ConnectorError for any other outcome.
+        `data` is sent as an application/x-www-form-urlencoded body. It is never logged, so it may
+        carry credentials. Every method is retried, POST included, so send only requests that are
+        safe to repeat. Raises ConnectorError for any other outcome.
         """
         url = self.url_for(path)
         safe_url = redact_url(requests.Request(method, url, params=params).prepare().url or url)
 
         for attempt in range(1, self.retry.max_attempts + 1):
-            outcome, retry_after = self._attempt(method, url, safe_url, params, json, headers)
+            outcome, retry_after = self._attempt(method, url, safe_url, params, json, data, headers)
             if isinstance(outcome, requests.Response):
                 return outcome
 
@@ -270,6 +272,10 @@ class HttpClient:
         """POST a JSON body and return the decoded JSON response."""
         return decode_json(self.request("POST", path, params=params, json=body))
 
+    def post_form(self, path: str, fields: Mapping[str, Any]) -> Any:
+        """POST a form-encoded body and return the decoded JSON response."""
+        return decode_json(self.request("POST", path, data=fields))
+
     def _attempt(
         self,
         method: str,
@@ -277,6 +283,7 @@ class HttpClient:
         safe_url: str,
         params: Mapping[str, Any] | None,
         json: Any,
+        data: Mapping[str, Any] | None,
         headers: Mapping[str, str] | None,
     ) -> tuple[requests.Response | ConnectorError, float | None]:
         """Send once, and return the response on success, else the retryable error and any Retry-After.
@@ -287,7 +294,7 @@ class HttpClient:
         # name only the exception type and cut the chain.
         try:
             response = self.session.request(
-                method, url, params=params, json=json, headers=headers, timeout=self.timeout
+                method, url, params=params, json=json, data=data, headers=headers, timeout=self.timeout
             )
         except requests.Timeout as exc:
             return ConnectorError(

@@ -46,6 +46,8 @@ class Settings:
     personio_client_id: str | None = None
     personio_client_secret: str | None = field(default=None, repr=False)
     personio_base_url: str = "https://api.personio.de/v1/"
+    # Personio API generation to sync from: "v1" (company/employees) or "v2" (persons and employments).
+    personio_api_version: str = "v1"
     # Personio attribute keys read as person identifiers, such as {"dynamic_1146702": "lms_username"}.
     personio_identifier_attributes: Mapping[str, str] = field(default_factory=dict)
     hibob_service_user_id: str | None = None
@@ -128,6 +130,9 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
 # Connectors that sync runs and SKILLWIRE_SYNC_SCHEDULE accept.
 SYNC_CONNECTORS = ("bamboohr", "personio", "hibob", "workday")
 
+# Values of SKILLWIRE_PERSONIO_API_VERSION.
+PERSONIO_API_VERSIONS = ("v1", "v2")
+
 # Scheduled syncs closer together than this would mostly re-read unchanged data.
 MIN_SYNC_INTERVAL_SECONDS = 60
 
@@ -136,6 +141,10 @@ def _connector_settings(env: Mapping[str, str]) -> dict:
     """Read the Personio, HiBob, Workday and sync schedule variables into Settings fields."""
     personio_base_url = env.get("SKILLWIRE_PERSONIO_BASE_URL") or "https://api.personio.de/v1/"
     _check_url("SKILLWIRE_PERSONIO_BASE_URL", personio_base_url, ("http", "https"))
+    personio_api_version = env.get("SKILLWIRE_PERSONIO_API_VERSION") or "v1"
+    if personio_api_version not in PERSONIO_API_VERSIONS:
+        raise ConfigError(f"SKILLWIRE_PERSONIO_API_VERSION: invalid value '{personio_api_version}'; "
+                          f"use one of {', '.join(PERSONIO_API_VERSIONS)}")
     hibob_base_url = env.get("SKILLWIRE_HIBOB_BASE_URL") or "https://api.hibob.com/v1/"
     _check_url("SKILLWIRE_HIBOB_BASE_URL", hibob_base_url, ("http", "https"))
     workday_report_url = env.get("SKILLWIRE_WORKDAY_REPORT_URL") or None
@@ -146,6 +155,7 @@ def _connector_settings(env: Mapping[str, str]) -> dict:
         "personio_client_id": env.get("SKILLWIRE_PERSONIO_CLIENT_ID") or None,
         "personio_client_secret": env.get("SKILLWIRE_PERSONIO_CLIENT_SECRET") or None,
         "personio_base_url": personio_base_url,
+        "personio_api_version": personio_api_version,
         "personio_identifier_attributes": _pairs("SKILLWIRE_PERSONIO_IDENTIFIER_ATTRIBUTES",
                                                  env.get("SKILLWIRE_PERSONIO_IDENTIFIER_ATTRIBUTES", ""),
                                                  "dynamic_1146702=lms_username"),

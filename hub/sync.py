@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from connectors.bamboohr import BambooHRClient, PeopleSync
 from connectors.hibob import HiBobClient
 from connectors.http import ConnectorError, RetryPolicy
-from connectors.personio import PersonioClient
+from connectors.personio import PersonioClient, PersonioV2Client, v2_base_url
 from connectors.records import PersonRecord, RecordError
 from connectors.workday import ReportLocation, WorkdayClient, check_field_map
 
@@ -66,9 +66,15 @@ def bamboohr_client(settings: Settings) -> BambooHRClient:
         raise ConfigError(f"SKILLWIRE_BAMBOOHR_SUBDOMAIN: {error}") from None
 
 
-def personio_client(settings: Settings) -> PersonioClient:
+def personio_client(settings: Settings) -> PersonioClient | PersonioV2Client:
     _require("Personio", {"SKILLWIRE_PERSONIO_CLIENT_ID": settings.personio_client_id,
                           "SKILLWIRE_PERSONIO_CLIENT_SECRET": settings.personio_client_secret})
+    if settings.personio_api_version == "v2":
+        # SKILLWIRE_PERSONIO_BASE_URL names the v1 base; v2 paths start at the API root.
+        return PersonioV2Client(settings.personio_client_id, settings.personio_client_secret,
+                                base_url=v2_base_url(settings.personio_base_url),
+                                identifier_attributes=settings.personio_identifier_attributes,
+                                retry=_retry_policy(settings))
     return PersonioClient(settings.personio_client_id, settings.personio_client_secret,
                           base_url=settings.personio_base_url,
                           identifier_attributes=settings.personio_identifier_attributes,
