@@ -32,7 +32,6 @@ class Settings:
     account_homepages: Mapping[str, str] = field(default_factory=dict)
     max_body_bytes: int = 20 * 1024 * 1024
     max_batch_statements: int = 1000
-    page_size: int = 100
     max_page_size: int = 1000
     log_level: str = "INFO"
     log_json: bool = False
@@ -97,9 +96,8 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     if mappings_dir and not Path(mappings_dir).is_dir():
         raise ConfigError(f"SKILLWIRE_MAPPINGS_DIR: '{mappings_dir}' is not a directory; point it at a folder of mapping files")
 
+    # xAPI 1.0.3 communication 2.1.3: a query without limit, or with limit=0, gets the server maximum.
     max_page_size = _int(env, "SKILLWIRE_MAX_PAGE_SIZE", 1000, minimum=1)
-    page_size = _int(env, "SKILLWIRE_PAGE_SIZE", min(100, max_page_size), minimum=1, maximum=max_page_size,
-                     maximum_name="SKILLWIRE_MAX_PAGE_SIZE")
 
     return Settings(
         database_url=database_url,
@@ -112,7 +110,6 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         account_homepages=_account_homepages(env.get("SKILLWIRE_ACCOUNT_HOMEPAGES", "")),
         max_body_bytes=_int(env, "SKILLWIRE_MAX_BODY_BYTES", 20 * 1024 * 1024, minimum=1024),
         max_batch_statements=_int(env, "SKILLWIRE_MAX_BATCH_STATEMENTS", 1000, minimum=1),
-        page_size=page_size,
         max_page_size=max_page_size,
         log_level=_choice(env, "SKILLWIRE_LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR")),
         log_json=_bool(env, "SKILLWIRE_LOG_JSON", False),
@@ -334,8 +331,7 @@ def _bamboohr_subdomain(value: str | None) -> str | None:
     return value
 
 
-def _int(env: Mapping[str, str], name: str, default: int, minimum: int, maximum: int | None = None,
-         maximum_name: str | None = None) -> int:
+def _int(env: Mapping[str, str], name: str, default: int, minimum: int, maximum: int | None = None) -> int:
     raw = env.get(name)
     if raw is None or raw == "":
         return default
@@ -347,8 +343,6 @@ def _int(env: Mapping[str, str], name: str, default: int, minimum: int, maximum:
 
     if value < minimum or (maximum is not None and value > maximum):
         upper = f" and at most {maximum}" if maximum is not None else ""
-        if maximum_name is not None:
-            upper += f" ({maximum_name})"
         raise ConfigError(f"{name}: {value} is out of range; use at least {minimum}{upper}")
     return value
 

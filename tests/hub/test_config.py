@@ -30,7 +30,6 @@ def env(tmp_path):
     ("SKILLWIRE_PUBLIC_URL", "ftp://hub.example.com"),
     ("SKILLWIRE_ACCOUNT_HOMEPAGES", "notaurl=lms_username"),
     ("SKILLWIRE_ACCOUNT_HOMEPAGES", "https://=lms_username"),
-    ("SKILLWIRE_PAGE_SIZE", "1001"),
     ("SKILLWIRE_BAMBOOHR_SUBDOMAIN", "acme/../evil"),
     ("SKILLWIRE_BAMBOOHR_SUBDOMAIN", "-acme"),
     ("SKILLWIRE_PERSONIO_BASE_URL", "https://"),
@@ -41,19 +40,6 @@ def test_invalid_setting_names_variable(env, name, value):
 
     assert str(raised.value).startswith(f"{name}:")
     assert PASSWORD not in str(raised.value)
-
-
-def test_page_size_above_max_page_size(env):
-    with pytest.raises(ConfigError) as raised:
-        load_settings({**env, "SKILLWIRE_PAGE_SIZE": "200", "SKILLWIRE_MAX_PAGE_SIZE": "150"})
-
-    assert "SKILLWIRE_MAX_PAGE_SIZE" in str(raised.value)
-
-
-def test_small_max_page_size_lowers_default_page_size(env):
-    settings = load_settings({**env, "SKILLWIRE_MAX_PAGE_SIZE": "50"})
-
-    assert settings.page_size == 50
 
 
 def test_sqlite_url_in_missing_folder_rejected(env, tmp_path):
