@@ -91,13 +91,14 @@ def _start_sweeper(settings) -> None:
 @main.command()
 def worker() -> None:
     """Run an RQ worker for the hub's jobs (needs SKILLWIRE_REDIS_URL)."""
-    from rq import Worker
+    from .jobs import worker_classes
 
     runtime = _runtime()
     if runtime.settings.redis_url is None:
         raise click.ClickException("SKILLWIRE_REDIS_URL is not set. Without Redis, jobs run inside the web process")
     _start_sweeper(runtime.settings)
-    Worker([runtime.jobs.queue], connection=runtime.jobs.connection).work(with_scheduler=True)
+    worker_class, _ = worker_classes()
+    worker_class([runtime.jobs.queue], connection=runtime.jobs.connection).work(with_scheduler=True)
 
 
 @main.group()

@@ -71,6 +71,24 @@ class RQRunner(JobRunner):
         return job.id
 
 
+def worker_classes():
+    """Return RQ's Worker and SimpleWorker with a command channel that stops at once.
+
+    RQ 3.0 polls a worker's command channel with a 60-second timeout, and with redis-py 8 stopping that
+    polling thread waits out the whole timeout, so every worker took up to a minute to shut down.
+    """
+    from rq import SimpleWorker, Worker
+
+    class QuickStop:
+        def subscribe(self):
+            self.pubsub = self.connection.pubsub()
+            self.pubsub.subscribe(**{self.pubsub_channel_name: self.handle_payload})
+            self.pubsub_thread = self.pubsub.run_in_thread(
+                sleep_time=1, daemon=True, exception_handler=self._pubsub_exception_handler)
+
+    return (type("HubWorker", (QuickStop, Worker), {}), type("HubSimpleWorker", (QuickStop, SimpleWorker), {}))
+
+
 def create_runner(redis_url: str | None, queue_name: str) -> JobRunner:
     if redis_url is None:
         return InProcessRunner()

@@ -7,9 +7,8 @@ from dataclasses import replace
 
 import pytest
 from redis import Redis
-from rq import SimpleWorker
 
-from hub.jobs import RQRunner, map_pending_statements_job
+from hub.jobs import RQRunner, map_pending_statements_job, worker_classes
 from hub.models import Evidence, Statement
 from hub.services.statements import Writer, store_statements
 from hub.services.evidence import schedule_mapping
@@ -52,7 +51,8 @@ def _store(runtime, statements) -> list[int]:
 
 
 def _run_worker(runtime) -> None:
-    SimpleWorker([runtime.jobs.queue], connection=runtime.jobs.connection).work(burst=True)
+    _, simple_worker_class = worker_classes()
+    simple_worker_class([runtime.jobs.queue], connection=runtime.jobs.connection).work(burst=True)
 
 
 def _count(runtime, model) -> int:

@@ -8,10 +8,9 @@ from dataclasses import replace
 import pytest
 import responses
 from redis import Redis
-from rq import SimpleWorker
 
 from hub import runtime as runtime_module
-from hub.jobs import RQRunner
+from hub.jobs import RQRunner, worker_classes
 from hub.models import SyncRun
 from hub.sync import SYNC_JOB_TIMEOUT_SECONDS, SyncScheduler, enqueue_sync
 
@@ -47,7 +46,8 @@ def rq_runtime(runtime, clean_db, redis_url):
 
 
 def run_worker(runtime) -> None:
-    SimpleWorker([runtime.jobs.queue], connection=runtime.jobs.connection).work(burst=True)
+    _, simple_worker_class = worker_classes()
+    simple_worker_class([runtime.jobs.queue], connection=runtime.jobs.connection).work(burst=True)
 
 
 def hibob_runs(runtime) -> list[SyncRun]:
