@@ -35,6 +35,9 @@ from .users import (
 
 JSON_TYPES = ("application/scim+json", "application/json")
 
+# Resources per list response when the client sends no "count" (RFC 7644 section 3.4.2.4 leaves it to us).
+DEFAULT_COUNT = 100
+
 
 def scim_scope(view):
     """Let through credentials with scope "scim" (or "all"), sent as Bearer token or HTTP Basic."""
@@ -62,7 +65,7 @@ def _json_body():
 
 def _list_params(values: dict) -> ListParams:
     settings = _runtime().settings
-    return list_params(values, settings.page_size, settings.max_page_size)
+    return list_params(values, min(DEFAULT_COUNT, settings.max_page_size), settings.max_page_size)
 
 
 def _single(body: dict, version: int, status: int = 200, location: str | None = None) -> Response:
