@@ -49,24 +49,6 @@ class PeopleArgs(Schema):
     format = fields.String(load_default=None, validate=validate.OneOf(["json", "csv"]))
 
 
-class EvidenceSchema(Schema):
-    id = fields.Integer()
-    person_id = fields.Integer()
-    skill_uri = fields.String()
-    skill_label = fields.String()
-    source_kind = fields.String()
-    raw_value = fields.String(allow_none=True)
-    raw_scale = fields.String(allow_none=True)
-    level = fields.Float()
-    confidence = fields.Float()
-    observed_at = fields.DateTime(format="iso")
-    expires_at = fields.DateTime(format="iso", allow_none=True)
-    statement_id = fields.String(allow_none=True)
-    rule_id = fields.String()
-    created_at = fields.DateTime(format="iso")
-    retracted_at = fields.DateTime(format="iso", allow_none=True)
-
-
 def load_args(schema: Schema, args) -> dict:
     """Validate query parameters, turning the first problem into a 400 that names the parameter."""
     unknown = sorted(set(args) - set(schema.fields))
