@@ -110,7 +110,7 @@ def _body_too_large() -> PayloadTooLarge:
 
 
 def _handle_operational_error(error: OperationalError) -> Response:
-    """Answer 503 when SQLite's write lock stayed busy past its timeout; any other database error is a 500."""
+    """Return 503 when SQLite's write lock stayed busy past its timeout. Any other database error is a 500."""
     if "database is locked" not in str(error.orig):
         return _handle_unexpected(error)
     log.warning("database busy: method=%r path=%r", request.method, request.path)

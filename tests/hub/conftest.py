@@ -75,7 +75,7 @@ def current_runtime(request):
 
 
 class ServerErrorRecorder:
-    """WSGI middleware that records every 5xx response but 503, so a test fails when the hub answered one."""
+    """WSGI middleware that records every 5xx response but 503, so a test fails when the hub returned one."""
 
     def __init__(self, app):
         self.app = app
@@ -83,7 +83,7 @@ class ServerErrorRecorder:
 
     def __call__(self, environ, start_response):
         def recording_start_response(status, headers, exc_info=None):
-            # 503 is the deliberate "busy, retry later" answer; every other 5xx is a failure.
+            # 503 is the deliberate "busy, retry later" response. Every other 5xx is a failure.
             if status.startswith("5") and not status.startswith("503"):
                 self.errors.append(f"{environ['REQUEST_METHOD']} {environ.get('PATH_INFO')} -> {status}")
             return start_response(status, headers, exc_info)
@@ -98,7 +98,7 @@ def server_errors(app) -> ServerErrorRecorder:
 
 @pytest.fixture(autouse=True)
 def no_server_errors(request):
-    """Fail any test during which the live server answered with a 5xx status."""
+    """Fail any test during which the live server returned a 5xx status."""
     if "server_url" not in request.fixturenames:
         yield
         return
@@ -106,7 +106,7 @@ def no_server_errors(request):
     recorder = request.getfixturevalue("server_errors")
     recorder.errors.clear()
     yield
-    assert recorder.errors == [], f"the hub answered with server errors: {recorder.errors}"
+    assert recorder.errors == [], f"the hub returned server errors: {recorder.errors}"
 
 
 @pytest.fixture(scope="session")
