@@ -27,6 +27,7 @@ from ..auth import require_scope
 from ..errors import BadRequest, PayloadTooLarge
 from ..jsonutil import dumps, json_response, loads
 from ..models import utcnow
+from ..services import statement_queries as queries
 from ..services import statements as service
 from ..services.evidence import schedule_mapping
 from . import bp, read_request_body, reject_repeated_parameters
@@ -115,7 +116,7 @@ def _get_single(runtime, query: StatementQuery, mine: int | None):
     statement_id = query.voided_statement_id if voided else query.statement_id
 
     with runtime.sessions() as session:
-        row = service.get_statement(session, statement_id, voided, mine)
+        row = queries.get_statement(session, statement_id, voided, mine)
         if query.format == "exact" and not query.attachments:
             body, attachments = row.payload.encode(), []
         else:
@@ -135,7 +136,7 @@ def _get_more_page(runtime, mine: int | None):
         raise BadRequest("a 'more' request takes no other parameters; use the more URL exactly as returned",
                          field="more")
 
-    state, after = service.decode_more(request.args["more"])
+    state, after = queries.decode_more(request.args["more"])
     params = {key: _param_text(value) for key, value in state.items() if value not in (None, False)}
     query = parse_statement_query(params, g.xapi_version)
     return _get_page(runtime, query, mine, after)
@@ -156,7 +157,7 @@ def _get_page(runtime, query: StatementQuery, mine: int | None, after):
     consistent_through = utcnow()
 
     with runtime.sessions() as session:
-        page = service.query_statements(session, query, page_size, mine, after)
+        page = queries.query_statements(session, query, page_size, mine, after)
         if query.format == "exact" and not query.attachments:
             payloads, attachments = page.payloads, []
         else:
