@@ -100,7 +100,7 @@ def current_credential() -> Credential:
 
 
 def require_scope(*accepted: str, allow_bearer: bool = False) -> Callable:
-    """Let the request through when its credential holds any of ``accepted`` scopes.
+    """Let the request through when its credential has any of the ``accepted`` scopes.
 
     With ``allow_bearer`` the credential may also come as ``Authorization: Bearer KEY.SECRET`` (see
     bearer_token), as SCIM identity providers send it. The view finds the credential in ``g.credential``
@@ -158,7 +158,7 @@ _KEY_PATTERN = re.compile(r"[0-9a-f]{32}")
 # Cache of verified credentials
 
 # NOTE: a revoked or changed credential keeps working in each web process for up to this many seconds,
-# because the cache answers without the database until its entry expires.
+# because the cache returns it without the database until its entry expires.
 CREDENTIAL_CACHE_SECONDS = 5.0
 CREDENTIAL_CACHE_MAX_ENTRIES = 1024
 

@@ -71,7 +71,7 @@ def _begin_sqlite(connection) -> None:
     """Start every transaction with the write lock.
 
     A deferred transaction that reads and then writes fails at once with "database is locked" when another
-    writer committed in between; taking the lock up front makes concurrent writers wait (up to the 30 s
+    writer committed in between. Taking the lock up front makes concurrent writers wait (up to the 30 s
     busy timeout) instead. Writes are serialized on SQLite anyway.
     """
     connection.exec_driver_sql("BEGIN IMMEDIATE")

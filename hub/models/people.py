@@ -17,7 +17,7 @@ class Person(Base):
     display_name: Mapped[str | None] = mapped_column(String(300))
     given_name: Mapped[str | None] = mapped_column(String(200))
     family_name: Mapped[str | None] = mapped_column(String(200))
-    # "hris" for people an HR system knows; "xapi" for learners first seen as a statement actor.
+    # Either "hris" for people from an HR system, or "xapi" for learners first seen as a statement actor.
     origin: Mapped[str] = mapped_column(String(16))
     status: Mapped[str] = mapped_column(String(16), default="unknown")
     # Set when this person was merged into another; the row stays so old ids still resolve.

@@ -63,7 +63,7 @@ def agent_identifiers(agent: dict, account_homepages: Mapping[str, str]) -> list
 
 
 def find_people(session: Session, identifiers: Iterable[tuple[str, str]]) -> dict[tuple[str, str], int]:
-    """Return the person id (after merges) that holds each of the identifiers found."""
+    """Return the person id (after merges) that owns each of the identifiers found."""
     identifiers = list(identifiers)
     if not identifiers:
         return {}
@@ -95,7 +95,7 @@ def canonical_person_id(session: Session, person_id: int) -> int:
 
 
 def resolve_agent(session: Session, agent: dict, account_homepages: Mapping[str, str]) -> int | None:
-    """Return the person behind an agent, creating a person of origin "xapi" when nobody matches."""
+    """Return the person behind an agent, creating a person of origin "xapi" when no person matches."""
     identifiers = agent_identifiers(agent, account_homepages)
     if not identifiers:
         return None
@@ -151,7 +151,7 @@ def merge_people(session: Session, target_id: int, source_id: int, reason: str) 
     employments = _move_employments(session, target_id, source_id)
     session.execute(update(Person).where(Person.id == source_id).values(merged_into_id=target_id))
     if session.scalar(select(Person.origin).where(Person.id == source_id)) == "hris":
-        # A person an HR system knows stays one after a merge, whichever side the operator merged into.
+        # A person from an HR system keeps origin "hris" after a merge, whichever side the operator merged into.
         session.execute(update(Person).where(Person.id == target_id).values(origin="hris"))
     resolve_conflicts(session, {target_id, source_id}, "merged")
 

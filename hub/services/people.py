@@ -42,7 +42,7 @@ class ImportCounts:
     updated: int = 0
     unchanged: int = 0
     failed: int = 0
-    # Records that failed, and identifiers that were not attached because another person holds them.
+    # Records that failed, and identifiers that were not attached because another person owns them.
     errors: list[dict] = field(default_factory=list)
 
     def add(self, other: ImportCounts) -> None:
@@ -304,7 +304,7 @@ def upsert_person(session: Session, record: PersonRecord, known: KnownPeople | N
     """Create or update the person behind an HR record.
 
     Returns "created", "updated" or "unchanged", and a message for each identifier left out because another
-    person from an HR system holds it: such a conflict is recorded, never merged silently. ``known`` contains
+    person from an HR system owns it. Such a conflict is recorded, never merged silently. ``known`` contains
     what import_records loaded for the record's batch; without it the record's own are loaded.
     """
     known = known or KnownPeople(session, [record])

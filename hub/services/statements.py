@@ -59,7 +59,7 @@ class StoreResult:
 
 @dataclass(frozen=True)
 class Writer:
-    """Who is storing statements: the credential id (None for command-line imports) and its authority."""
+    """The writer of a batch: the credential id (None for command-line imports) and its authority."""
 
     credential_id: int | None
     authority: dict

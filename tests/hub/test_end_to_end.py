@@ -139,7 +139,7 @@ def test_evidence_feed_as_csv(make_client, runtime, corpus):
 
 
 def test_learner_identities_link_to_hr_person(make_client, runtime, tmp_path, corpus):
-    """An LMS account, an email and a SHA-1 mailbox of one learner all land on the person the HR file knows."""
+    """An LMS account, an email and a SHA-1 mailbox of one learner all land on the person from the HR file."""
     client = make_client("all")
     original = runtime.settings
     runtime.settings = replace(original, account_homepages={"https://lms.example.com": "lms_username"})
