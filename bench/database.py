@@ -18,8 +18,8 @@ log = logging.getLogger(__name__)
 
 STATEMENT_COLUMNS = ["pk", "statement_id", "stored", "timestamp", "verb_id", "registration", "voids_statement_id",
                      "voided", "version", "credential_id", "source", "payload", "mapped_at"]
-AGENT_COLUMNS = ["id", "statement_pk", "ifi", "relation"]
-ACTIVITY_COLUMNS = ["id", "statement_pk", "activity_id", "relation"]
+AGENT_COLUMNS = ["id", "statement_pk", "stored", "ifi", "relation"]
+ACTIVITY_COLUMNS = ["id", "statement_pk", "stored", "activity_id", "relation"]
 HUB_TABLES = ["statements", "statement_agents", "statement_activities"]
 # Tables that the HTTP ingest and the mapping job fill, emptied between ingest runs.
 INGEST_TABLES = ["evidence_changes", "evidence", "statement_agents", "statement_activities", "statements",
@@ -81,10 +81,10 @@ def build_rows(statements: Iterable[dict], writer: Writer, keys: KeyCounters,
         rows.statements.append(tuple(row[column] for column in STATEMENT_COLUMNS))
 
         for ifi, relation in _agent_refs(prepared):
-            rows.agents.append((keys.agent, keys.statement, ifi, relation))
+            rows.agents.append((keys.agent, keys.statement, stored, ifi, relation))
             keys.agent += 1
         for activity_id, relation in _activity_refs(prepared):
-            rows.activities.append((keys.activity, keys.statement, activity_id, relation))
+            rows.activities.append((keys.activity, keys.statement, stored, activity_id, relation))
             keys.activity += 1
         keys.statement += 1
     return rows

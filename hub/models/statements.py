@@ -58,11 +58,13 @@ class StatementAgent(Base):
 
     id: Mapped[int] = mapped_column(BigKey, primary_key=True)
     statement_pk: Mapped[int] = mapped_column(ForeignKey("statements.pk", ondelete="CASCADE"))
+    # A copy of the statement's "stored", so a filter reads its matches newest first and stops after one page.
+    stored: Mapped[datetime] = mapped_column(UTCDateTime)
     ifi: Mapped[str] = mapped_column(Text)
     relation: Mapped[str] = mapped_column(String(16))
 
     __table_args__ = (
-        Index("ix_statement_agents_ifi", "ifi", "relation", "statement_pk"),
+        Index("ix_statement_agents_ifi_stored", "ifi", "stored", "statement_pk", "relation"),
         Index("ix_statement_agents_statement", "statement_pk"),
     )
 
@@ -74,10 +76,12 @@ class StatementActivity(Base):
 
     id: Mapped[int] = mapped_column(BigKey, primary_key=True)
     statement_pk: Mapped[int] = mapped_column(ForeignKey("statements.pk", ondelete="CASCADE"))
+    # A copy of the statement's "stored", as in StatementAgent.
+    stored: Mapped[datetime] = mapped_column(UTCDateTime)
     activity_id: Mapped[str] = mapped_column(Text)
     relation: Mapped[str] = mapped_column(String(16))
 
     __table_args__ = (
-        Index("ix_statement_activities_activity", "activity_id", "relation", "statement_pk"),
+        Index("ix_statement_activities_activity_stored", "activity_id", "stored", "statement_pk", "relation"),
         Index("ix_statement_activities_statement", "statement_pk"),
     )
