@@ -47,16 +47,14 @@ def query_statements(session: Session, query: StatementQuery, page_size: int, cr
     2.1.3.s3), even when that statement is voided (2.1.4.s1.b2). The time and paging limits apply to the returned
     statement.
     """
-    window = _window_conditions(query, credential_id, after)
-    order = (Statement.stored.asc(), Statement.pk.asc()) if query.ascending else (Statement.stored.desc(),
-                                                                                   Statement.pk.desc())
-    matches = _filter_conditions(query)
+    window = _Window(query, credential_id, after)
 
-    if matches:
-        select_query = _matching_with_ref_targets(query, window, matches, order, page_size + 1)
+    if _has_filters(query):
+        select_query = _matching_with_ref_targets(query, window, page_size + 1)
     else:
-        select_query = select(Statement.pk, Statement.stored, Statement.payload).where(*window)
+        select_query = select(Statement.pk, Statement.stored, Statement.payload).where(*window.on_statements())
 
+    order = _page_order(Statement.stored, Statement.pk, query.ascending)
     rows = session.execute(select_query.order_by(*order).limit(page_size + 1)).all()
     has_more = len(rows) > page_size
     rows = rows[:page_size]
@@ -66,33 +64,63 @@ def query_statements(session: Session, query: StatementQuery, page_size: int, cr
     return Page(payloads=[row.payload for row in rows], more_token=more, last_stored=last_stored)
 
 
-def _window_conditions(query: StatementQuery, credential_id: int | None, after: tuple[datetime, int] | None) -> list:
-    """Return the conditions on the returned statement: not voided, the credential's own, time range, page start."""
-    conditions = [Statement.voided.is_(False)]
-    if credential_id is not None:
-        conditions.append(Statement.credential_id == credential_id)
-    if query.since:
-        conditions.append(Statement.stored > query.since)
-    if query.until:
-        conditions.append(Statement.stored <= query.until)
-    if after:
-        position = tuple_(Statement.stored, Statement.pk)
-        conditions.append(position > after if query.ascending else position < after)
-    return conditions
+@dataclass
+class _Window:
+    """The conditions on the returned statement: not voided, the credential's own, time range, page start."""
+
+    query: StatementQuery
+    credential_id: int | None
+    after: tuple[datetime, int] | None
+
+    def on_statements(self) -> list:
+        return self.flags() + self.position(Statement.stored, Statement.pk)
+
+    def flags(self) -> list:
+        conditions = [Statement.voided.is_(False)]
+        if self.credential_id is not None:
+            conditions.append(Statement.credential_id == self.credential_id)
+        return conditions
+
+    def position(self, stored, pk) -> list:
+        """The time range and page start on ``stored`` and ``pk`` columns of statements or of index rows."""
+        conditions = []
+        if self.query.since:
+            conditions.append(stored > self.query.since)
+        if self.query.until:
+            conditions.append(stored <= self.query.until)
+        if self.after:
+            position = tuple_(stored, pk)
+            conditions.append(position > self.after if self.query.ascending else position < self.after)
+        return conditions
 
 
-def _filter_conditions(query: StatementQuery) -> list:
-    """Return the conditions of the agent, verb, activity and registration filters on the statement itself."""
+def _page_order(stored, pk, ascending: bool) -> tuple:
+    return (stored.asc(), pk.asc()) if ascending else (stored.desc(), pk.desc())
+
+
+def _has_filters(query: StatementQuery) -> bool:
+    return bool(query.agent or query.verb or query.activity or query.registration)
+
+
+def _filter_conditions(query: StatementQuery, leading=None) -> list:
+    """Return the conditions of the filters on the statement itself, except the one of the ``leading`` index table.
+
+    An agent or activity that does not lead is checked per statement with one exact lookup in its index.
+    """
     conditions = []
     if query.verb:
         conditions.append(Statement.verb_id == query.verb)
     if query.registration:
         conditions.append(Statement.registration == query.registration.lower())
-    if query.agent:
-        conditions.append(Statement.pk.in_(_agent_subquery(query)))
-    if query.activity:
-        conditions.append(Statement.pk.in_(_activity_subquery(query)))
+    if query.agent and leading is not StatementAgent:
+        conditions.append(_names_statement(StatementAgent, _agent_subquery(query)))
+    if query.activity and leading is not StatementActivity:
+        conditions.append(_names_statement(StatementActivity, _activity_subquery(query)))
     return conditions
+
+
+def _names_statement(table, index_rows):
+    return index_rows.where(table.statement_pk == Statement.pk, table.stored == Statement.stored).exists()
 
 
 def _ref_target_conditions(query: StatementQuery) -> list:
@@ -109,19 +137,58 @@ def _ref_target_conditions(query: StatementQuery) -> list:
     return conditions
 
 
-def _matching_with_ref_targets(query: StatementQuery, window: list, matches: list, order: tuple, limit: int):
+def _matching_with_ref_targets(query: StatementQuery, window: _Window, limit: int):
     """Select the statements that match themselves or through a StatementRef chain.
 
-    Each branch is ordered and limited on its own, so both can use the (stored, pk) index before the union.
+    Each branch is ordered and limited on its own, so both can read an index in page order before the union.
     """
-    own = select(Statement.pk, Statement.stored).where(*window, *matches).order_by(*order).limit(limit)
+    own = _own_matches(query, window, limit)
 
     targeting = select(StatementRefTarget.statement_pk).where(*_ref_target_conditions(query))
-    via_ref = (select(Statement.pk, Statement.stored).where(*window, Statement.pk.in_(targeting))
+    order = _page_order(Statement.stored, Statement.pk, query.ascending)
+    via_ref = (select(Statement.pk, Statement.stored).where(*window.on_statements(), Statement.pk.in_(targeting))
                .order_by(*order).limit(limit))
 
     matched = union(select(own.subquery()), select(via_ref.subquery())).subquery()
     return select(Statement.pk, Statement.stored, Statement.payload).join(matched, matched.c.pk == Statement.pk)
+
+
+def _own_matches(query: StatementQuery, window: _Window, limit: int):
+    """Select the statements that match the filters themselves, one page of them.
+
+    When an agent or activity index leads, the database reads its rows in page order, because they hold each
+    statement's stored time, and stops after one page instead of sorting every match.
+    """
+    leading = _leading_index(query)
+    if leading is None:
+        order = _page_order(Statement.stored, Statement.pk, query.ascending)
+        return (select(Statement.pk, Statement.stored).where(*window.on_statements(), *_filter_conditions(query))
+                .order_by(*order).limit(limit))
+
+    table, index_rows = leading
+    # One statement can name an agent or activity in several places, hence DISTINCT. Its ORDER BY lets
+    # PostgreSQL drop repeats while it reads the index in order, where it would otherwise hash every match.
+    matches = (index_rows.add_columns(table.stored).where(*window.position(table.stored, table.statement_pk))
+               .distinct().order_by(*_page_order(table.stored, table.statement_pk, query.ascending)).subquery())
+    return (select(matches.c.statement_pk.label("pk"), matches.c.stored)
+            .join(Statement, Statement.pk == matches.c.statement_pk)
+            .where(*window.flags(), *_filter_conditions(query, table))
+            .order_by(*_page_order(matches.c.stored, matches.c.statement_pk, query.ascending)).limit(limit))
+
+
+def _leading_index(query: StatementQuery):
+    """Return the index table and rows that lead a filtered query, or None when the statements' indexes lead.
+
+    A registration is one attempt with few statements, so its statements index leads whenever it is given.
+    Otherwise the agent leads before the activity, because a learner has fewer statements than a busy activity.
+    """
+    if query.registration:
+        return None
+    if query.agent:
+        return StatementAgent, _agent_subquery(query)
+    if query.activity:
+        return StatementActivity, _activity_subquery(query)
+    return None
 
 
 def _agent_subquery(query: StatementQuery):

@@ -221,3 +221,71 @@ def test_read_mine_applies_to_targeting_statement(make_client):
     _post(mine, confirmed)
 
     assert _found(mine, agent=BEN) == {confirmed["id"]}
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Pages of filters that an agent or activity index leads
+
+
+def _batches_naming_ben_and_explosives() -> list[list[dict]]:
+    """Three batches, so statements differ in stored time, with BEN and EXPLOSIVES in one or several places."""
+    return [_batch_naming_ben_and_explosives(str(uuid.uuid4())) for _ in range(3)]
+
+
+def _batch_naming_ben_and_explosives(registration: str) -> list[dict]:
+    ben = {"mbox": "mailto:ben@example.com"}
+    shapes = [
+        {"email": "ben@example.com", "activity": EXPLOSIVES},
+        {"email": "ben@example.com", "activity": EXPLOSIVES,
+         "context": {"instructor": ben, "contextActivities": {"parent": [{"id": EXPLOSIVES}]}}},
+        {"activity": EXPLOSIVES, "context": {"instructor": ben, "registration": registration}},
+        {"email": "ben@example.com", "context": {"contextActivities": {"grouping": [{"id": EXPLOSIVES}]},
+                                                 "registration": registration}},
+        {"context": {"contextActivities": {"parent": [{"id": EXPLOSIVES}], "other": [{"id": EXPLOSIVES}]}}},
+        {},
+    ]
+    return [statement(**shape) for shape in shapes]
+
+
+def _follow_more(client, params: dict) -> list[str]:
+    seen, response = [], client.get("/xapi/statements", params={**params, "limit": 2})
+    while True:
+        assert response.status_code == 200, response.text
+        body = response.json()
+        seen += [item["id"] for item in body["statements"]]
+        if not body["more"]:
+            return seen
+        response = client.get(body["more"])
+
+
+@pytest.mark.parametrize(("params", "count"), [
+    ({"activity": EXPLOSIVES}, 9),
+    ({"activity": EXPLOSIVES, "related_activities": "true"}, 15),
+    ({"agent": BEN, "related_agents": "true"}, 12),
+    ({"agent": BEN, "activity": EXPLOSIVES, "related_agents": "true", "related_activities": "true"}, 12),
+    ({"agent": BEN, "activity": EXPLOSIVES, "related_agents": "true", "related_activities": "true",
+      "ascending": "true"}, 12),
+    ({"agent": BEN, "related_agents": "true", "verb": "http://adlnet.gov/expapi/verbs/completed"}, 12),
+], ids=["activity", "related activities", "related agents", "both related", "both ascending", "agent and verb"])
+def test_index_led_filter_pages_in_order(client, params, count):
+    for batch in _batches_naming_ben_and_explosives():
+        _post(client, *batch)
+
+    one_page = ids_of(client.get("/xapi/statements", params=params))
+    paged = _follow_more(client, params)
+
+    assert paged == one_page
+    assert len(set(paged)) == count
+    assert len(paged) == count
+
+
+def test_registration_with_index_filters(client):
+    batches = _batches_naming_ben_and_explosives()
+    for batch in batches:
+        _post(client, *batch)
+    registration = batches[1][2]["context"]["registration"]
+
+    found = _follow_more(client, {"registration": registration, "agent": BEN, "related_agents": "true",
+                                  "activity": EXPLOSIVES, "related_activities": "true"})
+
+    assert sorted(found) == sorted([batches[1][2]["id"], batches[1][3]["id"]])
