@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import logging
 import time
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Hashable, Iterator, Mapping
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
@@ -65,22 +66,23 @@ STATUS_MAP = {
 }
 
 
-class PersonioClient:
-    """Read employees from one Personio company.
+class _PersonioClientBase(ABC):
+    """The constructor, token cache and authorized GET shared by the v1 and v2 Personio clients.
 
-    `identifier_attributes` maps Personio attribute keys to identifier kinds, for example
-    {"dynamic_1146702": "lms_username"}; their values become PersonRecord.identifiers.
-    `clock` returns monotonic seconds and decides when the cached token expires.
+    `base_url` and `page_size` default to the subclass's `default_base_url` and `max_page_size`.
     """
+
+    default_base_url: str
+    max_page_size: int
 
     def __init__(
         self,
         client_id: str,
         client_secret: str,
         *,
-        base_url: str = DEFAULT_BASE_URL,
+        base_url: str | None = None,
         identifier_attributes: Mapping[str, str] | None = None,
-        page_size: int = PAGE_SIZE,
+        page_size: int | None = None,
         timeout: tuple[float, float] = DEFAULT_TIMEOUT,
         retry: RetryPolicy = RetryPolicy(),
         sleep: Callable[[float], None] = time.sleep,
@@ -89,8 +91,12 @@ class PersonioClient:
     ) -> None:
         if not client_id or not client_secret:
             raise ValueError("missing Personio client id or client secret")
-        if not 1 <= page_size <= PAGE_SIZE:
-            raise ValueError(f"invalid Personio page size {page_size}, expected 1 to {PAGE_SIZE}")
+        if base_url is None:
+            base_url = self.default_base_url
+        if page_size is None:
+            page_size = self.max_page_size
+        if not 1 <= page_size <= self.max_page_size:
+            raise ValueError(f"invalid Personio page size {page_size}, expected 1 to {self.max_page_size}")
 
         self._client_id = client_id
         self._client_secret = client_secret
@@ -100,6 +106,38 @@ class PersonioClient:
         self._token: str | None = None
         self._token_expires_at = 0.0
         self.http = HttpClient(base_url, timeout=timeout, retry=retry, sleep=sleep, session=session)
+
+    def _get_json(self, path: str, params: Mapping[str, Any] | None) -> Any:
+        """GET with the cached token, fetching a new token and repeating once after a 401 response."""
+        for attempt in (1, 2):
+            headers = {"Authorization": f"Bearer {self._access_token()}"}
+            try:
+                response = self.http.request("GET", path, params=params, headers=headers)
+            except ConnectorError as exc:
+                if exc.status != 401 or attempt == 2:
+                    raise
+                logger.info("Personio returned 401 for %s; fetching a new token and trying once more", exc.url)
+                self._token = None
+                continue
+            return decode_json(response)
+
+        raise AssertionError("unreachable: the second attempt returns or raises")
+
+    @abstractmethod
+    def _access_token(self) -> str:
+        """Return the cached bearer token, fetching a new one when there is none or it has expired."""
+
+
+class PersonioClient(_PersonioClientBase):
+    """Read employees from one Personio company.
+
+    `identifier_attributes` maps Personio attribute keys to identifier kinds, for example
+    {"dynamic_1146702": "lms_username"}; their values become PersonRecord.identifiers.
+    `clock` returns monotonic seconds and decides when the cached token expires.
+    """
+
+    default_base_url = DEFAULT_BASE_URL
+    max_page_size = PAGE_SIZE
 
     def employees_page(self, offset: int, *, updated_since: str | None = None) -> dict[str, Any]:
         """Return one page of GET company/employees: {"success", "data": [...], "metadata": {...}}."""
@@ -180,22 +218,6 @@ class PersonioClient:
             logger.warning("Personio employee %s skipped: %s", source_id, exc)
             message = f"employee {source_id or '(no id)'}, attribute {exc.field}: {exc.message}"
             return RecordError(source=SOURCE, source_id=source_id, line=None, field=exc.field, message=message)
-
-    def _get_json(self, path: str, params: Mapping[str, Any] | None) -> Any:
-        """GET with the cached token, fetching a new token and repeating once after a 401 response."""
-        for attempt in (1, 2):
-            headers = {"Authorization": f"Bearer {self._access_token()}"}
-            try:
-                response = self.http.request("GET", path, params=params, headers=headers)
-            except ConnectorError as exc:
-                if exc.status != 401 or attempt == 2:
-                    raise
-                logger.info("Personio returned 401 for %s; fetching a new token and trying once more", exc.url)
-                self._token = None
-                continue
-            return decode_json(response)
-
-        raise AssertionError("unreachable: the second attempt returns or raises")
 
     def _access_token(self) -> str:
         if self._token is None or self.clock() >= self._token_expires_at:
@@ -409,7 +431,7 @@ def v2_base_url(base_url: str) -> str:
     return parts._replace(path=path + "/").geturl()
 
 
-class PersonioV2Client:
+class PersonioV2Client(_PersonioClientBase):
     """Read persons and their current employment from the Personio API v2.
 
     `identifier_attributes` maps custom attribute ids, such as {"dynamic_305": "lms_username"}, to
@@ -419,33 +441,8 @@ class PersonioV2Client:
     N + N / 50 requests. `clock` returns monotonic seconds and decides when the cached token expires.
     """
 
-    def __init__(
-        self,
-        client_id: str,
-        client_secret: str,
-        *,
-        base_url: str = V2_DEFAULT_BASE_URL,
-        identifier_attributes: Mapping[str, str] | None = None,
-        page_size: int = V2_PAGE_SIZE,
-        timeout: tuple[float, float] = DEFAULT_TIMEOUT,
-        retry: RetryPolicy = RetryPolicy(),
-        sleep: Callable[[float], None] = time.sleep,
-        clock: Callable[[], float] = time.monotonic,
-        session: requests.Session | None = None,
-    ) -> None:
-        if not client_id or not client_secret:
-            raise ValueError("missing Personio client id or client secret")
-        if not 1 <= page_size <= V2_PAGE_SIZE:
-            raise ValueError(f"invalid Personio page size {page_size}, expected 1 to {V2_PAGE_SIZE}")
-
-        self._client_id = client_id
-        self._client_secret = client_secret
-        self.identifier_attributes = dict(identifier_attributes or {})
-        self.page_size = page_size
-        self.clock = clock
-        self._token: str | None = None
-        self._token_expires_at = 0.0
-        self.http = HttpClient(base_url, timeout=timeout, retry=retry, sleep=sleep, session=session)
+    default_base_url = V2_DEFAULT_BASE_URL
+    max_page_size = V2_PAGE_SIZE
 
     def persons_page(self, cursor: str | None) -> tuple[list[Any], str | None]:
         """Return the persons of one GET v2/persons page and the cursor of the next page, or None after the last."""
@@ -505,22 +502,6 @@ class PersonioV2Client:
             logger.warning("Personio v2 person %s skipped: %s", source_id, exc)
             message = f"person {source_id or '(no id)'}, field {exc.field}: {exc.message}"
             return RecordError(source=SOURCE, source_id=source_id, line=None, field=exc.field, message=message)
-
-    def _get_json(self, path: str, params: Mapping[str, Any] | None) -> Any:
-        """GET with the cached token, fetching a new token and repeating once after a 401 response."""
-        for attempt in (1, 2):
-            headers = {"Authorization": f"Bearer {self._access_token()}"}
-            try:
-                response = self.http.request("GET", path, params=params, headers=headers)
-            except ConnectorError as exc:
-                if exc.status != 401 or attempt == 2:
-                    raise
-                logger.info("Personio returned 401 for %s; fetching a new token and trying once more", exc.url)
-                self._token = None
-                continue
-            return decode_json(response)
-
-        raise AssertionError("unreachable: the second attempt returns or raises")
 
     def _access_token(self) -> str:
         if self._token is None or self.clock() >= self._token_expires_at:

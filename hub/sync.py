@@ -4,7 +4,9 @@ Each connector is a client factory that builds its client from Settings. Every c
 ``sync_people(since) -> PeopleSync``. ``run_sync`` records a SyncRun, imports the records in
 batches and moves the stored cursor only when the run succeeds. A ConnectorError (after the
 client's retries) fails the run and keeps the old cursor, so the next run reads the same changes
-again. A malformed record is counted in the run and the other records go on.
+again. A malformed record is counted in the run and the other records go on. A run left
+"running" by a worker that stopped is marked failed with the old cursor by the scheduler's next
+tick or the next run of its connector, once SYNC_JOB_TIMEOUT_SECONDS have passed since it started.
 
 Scheduling: SKILLWIRE_SYNC_SCHEDULE gives seconds between syncs per connector, and
 ``skillwire scheduler`` enqueues the syncs that are due, as RQ jobs when Redis is configured and
@@ -35,7 +37,11 @@ from .services.people import ImportCounts, finish_run, import_records, run_summa
 log = logging.getLogger(__name__)
 
 # An RQ job running a sync is stopped after this many seconds. A run still "running" after this
-# long is taken as abandoned by a dead worker, so the scheduler starts a new one.
+# long was abandoned by a worker that stopped, so the scheduler starts a new one. The scheduler's
+# tick and the next run of the same connector mark it failed (see fail_abandoned_runs).
+# NOTE: a sync run in-process (`skillwire sync`, or the scheduler without Redis) has no such limit,
+# so one that really takes longer is marked failed while it goes on. Its own result replaces that
+# status when it finishes.
 SYNC_JOB_TIMEOUT_SECONDS = 3600
 
 # Records imported per database transaction. A failed run keeps the batches committed before it.
@@ -44,6 +50,9 @@ IMPORT_BATCH_SIZE = 200
 # The SyncRun connector name of single-employee imports triggered by HiBob webhooks. They keep no
 # cursor and do not count as scheduled HiBob syncs.
 HIBOB_WEBHOOK_CONNECTOR = "hibob-webhook"
+
+# The error field of a run marked failed by fail_abandoned_runs.
+ABANDONED_REASON = "abandoned"
 
 
 def _retry_policy(settings: Settings) -> RetryPolicy:
@@ -130,6 +139,7 @@ def run_sync(runtime, connector: str, full: bool = False) -> dict:
     client = build_client(runtime.settings, connector)
 
     with runtime.sessions.begin() as session:
+        fail_abandoned_runs(session, utcnow(), connector)
         cursor = None if full else _stored_cursor(session, connector)
         run_id = start_run(session, connector, cursor).id
 
@@ -150,6 +160,7 @@ def import_hibob_employee(runtime, employee_id: str, event_type: str) -> dict:
         return PeopleSync(cursor="", full=False, deleted_ids=(), records=iter([client.fetch_person(employee_id)]))
 
     with runtime.sessions.begin() as session:
+        fail_abandoned_runs(session, utcnow(), HIBOB_WEBHOOK_CONNECTOR)
         run_id = start_run(session, HIBOB_WEBHOOK_CONNECTOR, None).id
     log.info("HiBob webhook import: run_id=%s employee_id=%s event=%s", run_id, employee_id, event_type)
 
@@ -230,6 +241,43 @@ def _record_failure(runtime, run_id: int, cursor: str | None, counts: ImportCoun
         return run_summary(run)
 
 
+def fail_abandoned_runs(session: Session, now: datetime, connector: str | None = None) -> list[int]:
+    """Mark failed the sync runs still "running" SYNC_JOB_TIMEOUT_SECONDS after they started, and return their ids.
+
+    Only runs of the HR connectors and of HIBOB_WEBHOOK_CONNECTOR are checked, all of them or only
+    those of `connector`. CSV imports are left alone because they do not run as RQ jobs with a job
+    timeout. An abandoned run keeps the cursor it started from, and the stored cursor is not moved.
+    """
+    connectors = [connector] if connector is not None else [*CLIENT_FACTORIES, HIBOB_WEBHOOK_CONNECTOR]
+    cutoff = now - timedelta(seconds=SYNC_JOB_TIMEOUT_SECONDS)
+    # The row lock makes PostgreSQL skip a run that finishes while this query waits, instead of failing it.
+    query = (select(SyncRun)
+             .where(SyncRun.status == "running", SyncRun.started_at <= cutoff, SyncRun.connector.in_(connectors))
+             .order_by(SyncRun.id)
+             .with_for_update())
+
+    failed_ids = []
+    for run in session.scalars(query):
+        log.warning("sync run abandoned, marking it failed: run_id=%s connector=%s started_at=%s",
+                    run.id, run.connector, run.started_at.isoformat())
+        counts = ImportCounts(errors=[{"source_id": None, "line": None, "field": ABANDONED_REASON,
+                                       "message": _abandoned_message(run.connector)}])
+        finish_run(run, counts, run.cursor_before, status="failed")
+        failed_ids.append(run.id)
+    return failed_ids
+
+
+def _abandoned_message(connector: str) -> str:
+    stopped = (f"still running {SYNC_JOB_TIMEOUT_SECONDS} seconds after it started, so the worker running it "
+               "stopped before the run finished (killed, out of memory or a machine restart). ")
+    if connector == HIBOB_WEBHOOK_CONNECTOR:
+        return stopped + ("The employee may not have been imported, so run `skillwire sync hibob` to import "
+                          "every change since the last HiBob sync.")
+    return stopped + ("People imported before it stopped are kept and the stored cursor was not moved, so the "
+                      "next run starts from the last saved cursor. If this repeats, check the worker logs for "
+                      "this run id.")
+
+
 def _note_deletions(counts: ImportCounts, deleted_ids) -> None:
     # NOTE: employees deleted in the source are reported in the run but their people are kept unchanged.
     for source_id in deleted_ids:
@@ -300,10 +348,11 @@ class SyncScheduler:
         self._enqueued_at: dict[str, datetime] = {}
 
     def tick(self) -> list[str]:
-        """Enqueue every due sync and return the connectors enqueued."""
+        """Mark abandoned runs failed, enqueue every due sync and return the connectors enqueued."""
         schedule = self.runtime.settings.sync_schedule
         now = self.clock()
-        with self.runtime.sessions() as session:
+        with self.runtime.sessions.begin() as session:
+            fail_abandoned_runs(session, now)
             due = due_connectors(session, schedule, now)
 
         enqueued = []

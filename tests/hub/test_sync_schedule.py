@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 
@@ -13,8 +14,8 @@ from click.testing import CliRunner
 from hub import runtime as runtime_module
 from hub.cli import main
 from hub.config import ConfigError, load_settings
-from hub.models import SyncRun
-from hub.sync import SYNC_JOB_TIMEOUT_SECONDS, SyncScheduler, due_connectors
+from hub.models import ConnectorState, SyncRun, utcnow
+from hub.sync import SYNC_JOB_TIMEOUT_SECONDS, SyncScheduler, due_connectors, fail_abandoned_runs, run_sync
 
 NOW = datetime(2026, 3, 2, 12, 0, tzinfo=timezone.utc)
 HIBOB_URL = "https://hibob.test/v1/"
@@ -34,9 +35,29 @@ def schedule_runtime(runtime, clean_db):
     runtime_module.set_current(original_current)
 
 
-def add_run(runtime, connector: str, started_at: datetime, status: str = "succeeded") -> None:
+def add_run(runtime, connector: str, started_at: datetime, status: str = "succeeded",
+            cursor_before: str | None = None) -> int:
     with runtime.sessions.begin() as session:
-        session.add(SyncRun(connector=connector, status=status, started_at=started_at, errors=[]))
+        run = SyncRun(connector=connector, status=status, started_at=started_at, errors=[],
+                      cursor_before=cursor_before)
+        session.add(run)
+        session.flush()
+        return run.id
+
+
+def load_run(runtime, run_id: int) -> SyncRun:
+    with runtime.sessions() as session:
+        return session.get(SyncRun, run_id)
+
+
+def store_cursor(runtime, connector: str, cursor: str) -> None:
+    with runtime.sessions.begin() as session:
+        session.add(ConnectorState(connector=connector, cursor=cursor))
+
+
+def stored_cursor(runtime, connector: str) -> str | None:
+    with runtime.sessions() as session:
+        return session.get(ConnectorState, connector).cursor
 
 
 def due(runtime, schedule: dict[str, int]) -> list[str]:
@@ -116,6 +137,103 @@ def test_scheduler_does_not_repeat_pending_enqueue(schedule_runtime):
 
     assert repeated == []
     assert later == ["hibob"]
+
+
+def test_scheduler_tick_fails_abandoned_run(schedule_runtime, caplog):
+    caplog.set_level(logging.WARNING, logger="hub.sync")
+    add_run(schedule_runtime, "hibob", NOW - timedelta(minutes=10))
+    store_cursor(schedule_runtime, "personio", "2026-03-02T09:00:00")
+    run_id = add_run(schedule_runtime, "personio", NOW - timedelta(hours=2), status="running",
+                     cursor_before="2026-03-02T09:00:00")
+
+    enqueued = SyncScheduler(schedule_runtime, clock=lambda: NOW).tick()
+
+    run = load_run(schedule_runtime, run_id)
+    assert enqueued == []
+    assert run.status == "failed"
+    assert run.finished_at is not None
+    assert run.errors[0]["field"] == "abandoned"
+    assert "worker running it stopped" in run.errors[0]["message"]
+    assert "starts from the last saved cursor" in run.errors[0]["message"]
+    assert run.cursor_after == "2026-03-02T09:00:00"
+    assert stored_cursor(schedule_runtime, "personio") == "2026-03-02T09:00:00"
+    warnings = [record.getMessage() for record in caplog.records if record.name == "hub.sync"]
+    assert any(f"run_id={run_id} connector=personio" in message for message in warnings)
+
+
+def test_scheduler_tick_keeps_recent_running_run(schedule_runtime):
+    run_id = add_run(schedule_runtime, "hibob", NOW - timedelta(minutes=10), status="running")
+
+    enqueued = SyncScheduler(schedule_runtime, clock=lambda: NOW).tick()
+
+    run = load_run(schedule_runtime, run_id)
+    assert enqueued == []
+    assert run.status == "running"
+    assert run.finished_at is None
+    assert run.errors == []
+
+
+@pytest.mark.parametrize(
+    ("connector", "status", "fragment"),
+    [("workday", "failed", "last saved cursor"), ("hibob-webhook", "failed", "skillwire sync hibob"),
+     ("csv", "running", None)],
+)
+def test_scheduler_tick_abandoned_run_by_connector(schedule_runtime, connector, status, fragment):
+    add_run(schedule_runtime, "hibob", NOW - timedelta(minutes=10))
+    run_id = add_run(schedule_runtime, connector, NOW - timedelta(hours=2), status="running")
+
+    SyncScheduler(schedule_runtime, clock=lambda: NOW).tick()
+
+    run = load_run(schedule_runtime, run_id)
+    assert run.status == status
+    if fragment is not None:
+        assert fragment in run.errors[0]["message"]
+
+
+def test_abandoned_run_limit_inclusive(schedule_runtime):
+    timeout = timedelta(seconds=SYNC_JOB_TIMEOUT_SECONDS)
+    at_limit = add_run(schedule_runtime, "hibob", NOW - timeout, status="running")
+    add_run(schedule_runtime, "hibob", NOW - timeout + timedelta(seconds=1), status="running")
+
+    with schedule_runtime.sessions.begin() as session:
+        failed_ids = fail_abandoned_runs(session, NOW)
+
+    assert failed_ids == [at_limit]
+
+
+def test_new_sync_fails_abandoned_run(schedule_runtime):
+    started_at = utcnow() - timedelta(hours=2)
+    abandoned_id = add_run(schedule_runtime, "hibob", started_at, status="running", cursor_before="hibob-cursor")
+    other_id = add_run(schedule_runtime, "personio", started_at, status="running")
+
+    with responses.RequestsMock() as mocked:
+        mocked.post(HIBOB_URL + "people/search", json=HIBOB_EMPLOYEES)
+        new_run = run_sync(schedule_runtime, "hibob")
+
+    abandoned = load_run(schedule_runtime, abandoned_id)
+    assert new_run["status"] == "succeeded"
+    assert new_run["created"] == 1
+    assert new_run["id"] != abandoned_id
+    assert abandoned.status == "failed"
+    assert abandoned.finished_at is not None
+    assert abandoned.errors[0]["field"] == "abandoned"
+    assert abandoned.cursor_after == "hibob-cursor"
+    assert load_run(schedule_runtime, other_id).status == "running"
+
+
+def test_sync_runs_list_abandoned_run(make_client, schedule_runtime):
+    client = make_client("people/read")
+    add_run(schedule_runtime, "hibob", NOW - timedelta(minutes=10))
+    run_id = add_run(schedule_runtime, "personio", NOW - timedelta(hours=2), status="running")
+    SyncScheduler(schedule_runtime, clock=lambda: NOW).tick()
+
+    runs = client.get("/api/v1/sync-runs", params={"connector": "personio"}).json()["data"]
+
+    assert [run["id"] for run in runs] == [run_id]
+    assert runs[0]["status"] == "failed"
+    assert runs[0]["finished_at"] is not None
+    assert runs[0]["errors"][0]["field"] == "abandoned"
+    assert "worker running it stopped" in runs[0]["errors"][0]["message"]
 
 
 @pytest.mark.parametrize(
