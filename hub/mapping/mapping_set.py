@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any
 
 from hub.mapping.levels import compute_level
 from hub.mapping.matching import Predicate, StatementView, compile_match
 from hub.mapping.model import EvidenceCandidate, Role, Rule, Skill
+from xapi.errors import ValidationError
+from xapi.timestamps import parse_timestamp
 
 VERB_VOIDED = "http://adlnet.gov/expapi/verbs/voided"
-
-# Python's datetime keeps microseconds, and xAPI timestamps may carry more digits.
-_EXTRA_FRACTION_DIGITS = re.compile(r"(\.\d{6})\d+")
 
 
 def normalize_title(title: str) -> str:
@@ -25,22 +23,18 @@ def normalize_title(title: str) -> str:
 def statement_time(statement: Mapping[str, Any]) -> datetime:
     """Return the statement's timestamp, or its stored time when it has no timestamp, in UTC.
 
-    Raises ValueError when the statement has neither or the value is not ISO 8601.
+    The timestamp is read by the parser that validated it on the way in, so every form the LRS accepts maps
+    (leap seconds, lower-case separators, ISO 8601 basic format). Raises ValueError when the statement has
+    neither timestamp nor stored, or the value is not one of those forms.
     """
     value = statement.get("timestamp") or statement.get("stored")
     if not isinstance(value, str):
         raise ValueError(f"statement {statement.get('id')!r} has neither timestamp nor stored")
 
-    text = _EXTRA_FRACTION_DIGITS.sub(r"\1", value)
     try:
-        parsed = datetime.fromisoformat(text)
-    except ValueError as error:
-        raise ValueError(f"statement {statement.get('id')!r} has an invalid timestamp {value!r}") from error
-
-    if parsed.tzinfo is None:
-        # NOTE: xAPI timestamps should carry a time zone. One without is taken as UTC.
-        parsed = parsed.replace(tzinfo=timezone.utc)
-    return parsed.astimezone(timezone.utc)
+        return parse_timestamp(value, "timestamp")
+    except ValidationError as error:
+        raise ValueError(f"statement {statement.get('id')!r} has an invalid timestamp: {error}") from error
 
 
 class MappingSet:

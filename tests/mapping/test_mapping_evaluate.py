@@ -325,6 +325,27 @@ def test_timestamp_with_nanoseconds(mappings):
     assert evidence[0].observed_at == datetime(2024, 3, 1, 10, 0, 0, 123456, tzinfo=timezone.utc)
 
 
+@pytest.mark.parametrize(("timestamp", "observed"), [
+    ("2016-12-31T23:59:60Z", datetime(2017, 1, 1, 0, 0, 0, tzinfo=timezone.utc)),
+    ("2020-01-01t00:00:00z", datetime(2020, 1, 1, 0, 0, 0, tzinfo=timezone.utc)),
+    ("2020-01-01 08:00:00+0800", datetime(2020, 1, 1, 0, 0, 0, tzinfo=timezone.utc)),
+    ("20200101T000000,5Z", datetime(2020, 1, 1, 0, 0, 0, 500000, tzinfo=timezone.utc)),
+], ids=["leap second", "lower-case separators", "offset without colon", "basic format"])
+def test_every_accepted_timestamp_form_maps(mappings, timestamp, observed):
+    statement = make_statement(result={"score": {"scaled": 0.5}}, timestamp=timestamp)
+
+    evidence = mappings.evaluate(statement)
+
+    assert evidence[0].observed_at == observed
+
+
+def test_invalid_timestamp_raises_value_error(mappings):
+    statement = make_statement(result={"score": {"scaled": 0.5}}, timestamp="yesterday")
+
+    with pytest.raises(ValueError, match="invalid timestamp"):
+        mappings.evaluate(statement)
+
+
 def test_stored_used_without_timestamp(mappings):
     statement = make_statement(result={"score": {"scaled": 0.5}})
     del statement["timestamp"]
