@@ -15,7 +15,8 @@ allow are ignored:
   domain, UUIDs, hex hashes and language tags.
 
 The duration is compared as a string, except that digits beyond 0.01 second
-are ignored (Data 4.6.s1.b5). Every other difference counts.
+are ignored (Data 4.6.s1.b5). Numbers compare by value, so 1 and 1.0 match,
+but true and false never match 1 and 0. Every other difference counts.
 
 Also ignored: a missing default objectType ("Agent" for actors, "Activity"
 for objects) and a single contextActivities Activity against an array of one,
@@ -40,12 +41,23 @@ def statements_equivalent(a: dict, b: dict) -> bool:
     Both statements must have passed validate_statement; other input may
     raise KeyError, TypeError or AttributeError.
     """
-    if _canonical_statement(a) != _canonical_statement(b):
+    if not _same_json(_canonical_statement(a), _canonical_statement(b)):
         return False
 
     if "timestamp" in a and "timestamp" in b:
         return _instant(a["timestamp"]) == _instant(b["timestamp"])
     return True
+
+
+def _same_json(a: object, b: object) -> bool:
+    """Compare JSON values like ==, except that Python's bool, a subclass of int, never equals a number."""
+    if isinstance(a, bool) or isinstance(b, bool):
+        return type(a) is type(b) and a == b
+    if isinstance(a, dict):
+        return isinstance(b, dict) and a.keys() == b.keys() and all(_same_json(a[key], b[key]) for key in a)
+    if isinstance(a, list):
+        return isinstance(b, list) and len(a) == len(b) and all(map(_same_json, a, b))
+    return a == b
 
 
 def _canonical_statement(statement: dict) -> dict:

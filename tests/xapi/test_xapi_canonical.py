@@ -185,6 +185,22 @@ def test_changed_statement_not_equivalent(change):
     assert not statements_equivalent(original(), changed)
 
 
+@pytest.mark.parametrize(("first", "second"), [(1, True), (0, False), (1.0, True), (True, 1)],
+                         ids=["1 and true", "0 and false", "1.0 and true", "true and 1"])
+def test_boolean_never_equals_number(first, second):
+    extension = "http://example.com/ext/flag"
+
+    assert not statements_equivalent(set_value(original(), "result.extensions", {extension: first}),
+                                     set_value(original(), "result.extensions", {extension: second}))
+
+
+def test_integer_equals_same_float():
+    extension = "http://example.com/ext/score"
+
+    assert statements_equivalent(set_value(original(), "result.extensions", {extension: [1, {"n": 2}]}),
+                                 set_value(original(), "result.extensions", {extension: [1.0, {"n": 2.0}]}))
+
+
 def test_substatement_timestamp_compared_as_instant():
     first = set_value(original(), "object", substatement())
     same_instant = set_value(
