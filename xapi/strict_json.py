@@ -25,19 +25,30 @@ _SPACE_BEFORE_COLON = (b" :", b"\t:", b"\n:", b"\r:")
 # it arrives.
 MAX_DEPTH = 128
 
+# The integers orjson parses exactly, from -2**63 to 2**64 - 1. It turns a larger
+# integer into the nearest float, which would store a different number than the
+# client sent, so such an integer is rejected instead.
+# NOTE: a decimal fraction with more digits than a double holds is rounded to the
+# nearest double, as most JSON parsers do (RFC 8259 section 6).
+INTEGER_RANGE = range(-(2**63), 2**64)
+# Any float at least this large may come from an integer outside INTEGER_RANGE.
+_LARGE_FLOAT = 2.0**63
+
 
 def loads(data: bytes) -> Any:
     """Parse JSON text strictly (RFC 8259, UTF-8) and reject duplicate keys.
 
     Raises ValueError for text that is not valid JSON or nests deeper than
     MAX_DEPTH, and ValidationError naming the key when an object repeats a
-    key.
+    key or naming the number when an integer is outside INTEGER_RANGE.
     """
     value = orjson.loads(data)
-    key_count, depth = _measure(value)
+    key_count, depth, has_large_float = _measure(value)
     if depth > MAX_DEPTH:
         raise ValueError(f"JSON nests {depth} levels deep; at most {MAX_DEPTH} are accepted")
 
+    if has_large_float:
+        json.loads(data, parse_int=_integer_in_range)
     if _may_repeat_a_key(data, key_count):
         json.loads(data, object_pairs_hook=_reject_repeated_keys)
     return value
@@ -80,10 +91,12 @@ def _may_repeat_a_key(data: bytes, key_count: int) -> bool:
     return data.count(b'":') != key_count
 
 
-def _measure(value: Any) -> tuple[int, int]:
-    """Return the number of object keys in a parsed value and its depth: 1 for a scalar, 2 for [1] or {"a": 1}."""
+def _measure(value: Any) -> tuple[int, int, bool]:
+    """Return the number of object keys in a parsed value, its depth (1 for a scalar, 2 for [1] or {"a": 1})
+    and whether it contains a float of magnitude _LARGE_FLOAT or more."""
     key_count = 0
     depth = 0
+    has_large_float = False
     # Level by level, so no node carries its own depth.
     level = [value]
     while level:
@@ -95,8 +108,20 @@ def _measure(value: Any) -> tuple[int, int]:
                 below.extend(item.values())
             elif type(item) is list:
                 below.extend(item)
+            elif type(item) is float and abs(item) >= _LARGE_FLOAT:
+                has_large_float = True
         level = below
-    return key_count, depth
+    return key_count, depth, has_large_float
+
+
+def _integer_in_range(text: str) -> int:
+    number = int(text)
+    if number not in INTEGER_RANGE:
+        raise ValidationError(
+            f"integer {text} is outside the range this LRS stores exactly ({INTEGER_RANGE.start} to "
+            f"{INTEGER_RANGE.stop - 1}); send it as a string"
+        )
+    return number
 
 
 def _reject_repeated_keys(pairs: list[tuple[str, Any]]) -> dict:

@@ -191,6 +191,16 @@ def test_repeated_property_rejected(make_client, version, text):
     assert "more than once" in response.json()["error"]["message"]
 
 
+def test_integer_beyond_64_bits_rejected(client):
+    sent = statement(result={"extensions": {"http://example.com/ext/big": 1}})
+    text = json.dumps(sent).replace('/ext/big": 1', '/ext/big": 18446744073709551616')
+
+    response = client.post("/xapi/statements", data=text.encode(), headers={"Content-Type": "application/json"})
+
+    assert response.status_code == 400
+    assert "18446744073709551616" in response.json()["error"]["message"]
+
+
 def test_repeated_property_in_multipart_rejected(client):
     headers, body = multipart_body(statement())
     body = body.replace(b'"actor": {', b'"actor": {"name": "x", "name": "y", ', 1)

@@ -41,3 +41,25 @@ def test_same_key_in_different_objects_is_accepted(text, expected):
 def test_invalid_json_raises_value_error(text):
     with pytest.raises(ValueError):
         strict_json.loads(text)
+
+
+@pytest.mark.parametrize("text", [b'{"n": 18446744073709551616}', b'[1, {"n": -9223372036854775809}]',
+                                  b'{"n": 123456789012345678901234567890}'])
+def test_integer_outside_exact_range_is_rejected(text):
+    with pytest.raises(ValidationError) as raised:
+        strict_json.loads(text)
+
+    assert "send it as a string" in raised.value.message
+
+
+@pytest.mark.parametrize("text, expected", [
+    (b'{"n": 18446744073709551615}', {"n": 2**64 - 1}),
+    (b'{"n": -9223372036854775808}', {"n": -(2**63)}),
+    (b'{"n": 1e19}', {"n": 1e19}),
+    (b'{"n": 1.5e300}', {"n": 1.5e300}),
+])
+def test_large_numbers_in_range_are_kept(text, expected):
+    value = strict_json.loads(text)
+
+    assert value == expected
+    assert type(value["n"]) is type(expected["n"])
