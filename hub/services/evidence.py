@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from ..jsonutil import loads
 from ..models import Evidence, Person, Skill, Statement, utcnow
 from .feed import record_changes
-from .identity import agent_identifiers, resolve_agent
+from .identity import agent_identifiers, find_people, resolve_agent
 
 log = logging.getLogger(__name__)
 
@@ -48,9 +48,9 @@ def schedule_mapping(runtime, statement_pks: list[int]) -> None:
 def map_statements(session: Session, mappings, statement_pks: list[int], homepages: dict[str, str]) -> int:
     """Map the given statements that are still pending; return how many evidence rows were created.
 
-    A job costs a fixed number of queries plus the identity lookups of the actors whose statements match a
-    rule: the statements are read as plain rows, the evidence goes in with one insert and the statements are
-    marked mapped with one update.
+    A job costs a fixed number of queries plus one identity lookup per new actor. The statements are read as
+    plain rows and the known actors of matching statements are looked up together. The evidence goes in with
+    one insert, and one update marks the statements mapped.
     """
     query = (select(Statement.pk, Statement.statement_id, Statement.payload, Statement.source, Statement.voided)
              .where(Statement.pk.in_(statement_pks), Statement.mapped_at.is_(None))
@@ -65,10 +65,13 @@ def map_statements(session: Session, mappings, statement_pks: list[int], homepag
         return 0
 
     skill_ids = ensure_skills(session, mappings)
+    evaluated = [(row, *_evaluate(session, mappings, row)) for row in rows]
+
     people = _PeopleCache(session, homepages)
+    people.prefetch([statement["actor"] for _, statement, candidates in evaluated if candidates])
     evidence_rows = []
-    for row in rows:
-        evidence_rows.extend(_evidence_rows(session, mappings, skill_ids, people, row))
+    for row, statement, candidates in evaluated:
+        evidence_rows.extend(_evidence_rows(skill_ids, people, row, statement, candidates))
     created = _insert_evidence(session, evidence_rows)
 
     session.execute(update(Statement).where(Statement.pk.in_([row.pk for row in rows])).values(mapped_at=utcnow()))
@@ -88,20 +91,24 @@ def map_pending_statements(sessions: sessionmaker, mappings, homepages: dict[str
             total += map_statements(session, mappings, pks, homepages)
 
 
-def _evidence_rows(session: Session, mappings, skill_ids: dict[str, int], people: "_PeopleCache", row) -> list[dict]:
-    """Return the evidence rows for one statement row; a voided statement retracts its evidence instead."""
+def _evaluate(session: Session, mappings, row) -> tuple[dict | None, list]:
+    """Return a statement row's statement and its evidence candidates; a voided one retracts its evidence instead."""
     if row.voided:
         retract_statement_evidence(session, row.statement_id, reason="voided")
-        return []
+        return None, []
 
     try:
         statement = loads(row.payload)
-        candidates = mappings.evaluate(statement, source=row.source)
+        return statement, mappings.evaluate(statement, source=row.source)
     except (ValueError, TypeError, KeyError, OverflowError) as error:
         # One statement the rules cannot read must not hold back the rest of its batch forever.
         log.error("statement not mapped, marked mapped without evidence: statement_id=%s error=%r",
                   row.statement_id, error)
-        return []
+        return None, []
+
+
+def _evidence_rows(skill_ids: dict[str, int], people: "_PeopleCache", row, statement: dict | None,
+                   candidates: list) -> list[dict]:
     if not candidates:
         return []
 
@@ -128,13 +135,25 @@ class _PeopleCache:
         self.homepages = homepages
         self._by_identifiers: dict[tuple, int | None] = {}
 
+    def prefetch(self, actors: list[dict]) -> None:
+        """Resolve with one lookup every agent among ``actors`` whose identifiers all belong to one known person.
+
+        The other agents, new ones and those with a new identifier or a conflict, go through resolve_agent
+        when for_actor meets them, which creates people and records conflicts.
+        """
+        pending = {tuple(agent_identifiers(agent, self.homepages)) for actor in actors for agent in _agents(actor)}
+        pending -= self._by_identifiers.keys()
+        pending.discard(())
+        found = find_people(self.session, {identifier for identifiers in pending for identifier in identifiers})
+
+        for identifiers in pending:
+            holders = {found.get(identifier) for identifier in identifiers}
+            if len(holders) == 1 and None not in holders:
+                self._by_identifiers[identifiers] = holders.pop()
+
     def for_actor(self, actor: dict) -> list[int]:
         """Return the people behind the actor: the agent itself, or each identified member of a group."""
-        if actor.get("objectType") == "Group":
-            agents = actor.get("member") or []
-        else:
-            agents = [actor]
-        people = [self._resolve(agent) for agent in agents]
+        people = [self._resolve(agent) for agent in _agents(actor)]
         return sorted({person for person in people if person is not None})
 
     def _resolve(self, agent: dict) -> int | None:
@@ -142,6 +161,13 @@ class _PeopleCache:
         if identifiers not in self._by_identifiers:
             self._by_identifiers[identifiers] = resolve_agent(self.session, agent, self.homepages)
         return self._by_identifiers[identifiers]
+
+
+def _agents(actor: dict) -> list[dict]:
+    """Return the agent itself, or the members of a group."""
+    if actor.get("objectType") == "Group":
+        return actor.get("member") or []
+    return [actor]
 
 
 def _evidence_row(person_id: int, skill_id: int, statement_id: str, candidate) -> dict:

@@ -73,25 +73,38 @@ def find_people(session: Session, identifiers: Iterable[tuple[str, str]]) -> dic
     for kind, value in identifiers:
         values_by_kind.setdefault(kind, []).append(value)
 
-    found = {}
+    holders = {}
     for kind, values in values_by_kind.items():
         rows = session.execute(select(PersonIdentifier.value, PersonIdentifier.person_id)
                                .where(PersonIdentifier.kind == kind, PersonIdentifier.value.in_(values)))
         for value, person_id in rows:
-            found[(kind, value)] = canonical_person_id(session, person_id)
-    return found
+            holders[(kind, value)] = person_id
+
+    canonical = canonical_person_ids(session, set(holders.values()))
+    return {identifier: canonical[person_id] for identifier, person_id in holders.items()}
 
 
 def canonical_person_id(session: Session, person_id: int) -> int:
     """Follow merges to the person an id now belongs to."""
-    seen = set()
-    while person_id not in seen:
-        seen.add(person_id)
-        merged_into = session.scalar(select(Person.merged_into_id).where(Person.id == person_id))
-        if merged_into is None:
-            return person_id
-        person_id = merged_into
-    return person_id
+    return canonical_person_ids(session, {person_id})[person_id]
+
+
+def canonical_person_ids(session: Session, person_ids: set[int]) -> dict[int, int]:
+    """Follow merges to the person each id now belongs to, one query per step of the longest merge chain."""
+    current = {person_id: person_id for person_id in person_ids}
+    pending = set(person_ids)
+    seen: set[int] = set()
+    while pending:
+        seen |= pending
+        merged_into = dict(session.execute(select(Person.id, Person.merged_into_id)
+                                           .where(Person.id.in_(pending), Person.merged_into_id.is_not(None))).all())
+        # A merge cycle cannot come from merge_people, but stops here rather than looping forever.
+        moved = {person_id: target for person_id, target in merged_into.items() if target not in seen}
+        for start, person_id in current.items():
+            if person_id in moved:
+                current[start] = moved[person_id]
+        pending = set(moved.values())
+    return current
 
 
 def resolve_agent(session: Session, agent: dict, account_homepages: Mapping[str, str]) -> int | None:

@@ -12,6 +12,7 @@ from contextlib import contextmanager
 import pytest
 from sqlalchemy import event
 
+from hub.services.evidence import map_statements
 from hub.services.statements import Writer, store_statements
 
 WRITER = Writer(credential_id=None, authority={"objectType": "Agent", "mbox": "mailto:counter@example.com"},
@@ -127,3 +128,44 @@ def test_more_page_is_one_statement(client, runtime):
 
     assert response.status_code == 200
     assert len(executed) == 1, "\n".join(executed)
+
+
+def completions(count: int) -> list[dict]:
+    """Moodle course completions that the default rule moodle-course-completed maps, one learner each."""
+    return [{
+        "id": str(uuid.uuid4()),
+        "actor": {"mbox": f"mailto:learner{index}@example.com"},
+        "verb": {"id": "http://adlnet.gov/expapi/verbs/completed"},
+        "object": {"id": "http://www.example.org/course/view.php?id=2"},
+        "context": {"platform": "Moodle"},
+    } for index in range(count)]
+
+
+def map_counting(runtime, statements: list[dict]) -> tuple[list[str], int]:
+    """Store the statements, then map them while counting; return the SQL and the evidence rows created."""
+    with runtime.sessions.begin() as session:
+        pks = store_statements(session, statements, "1.0.3", WRITER).inserted_pks
+    with counting_statements(runtime.engine) as executed:
+        with runtime.sessions.begin() as session:
+            created = map_statements(session, runtime.mappings, pks, runtime.settings.account_homepages)
+    return executed, created
+
+
+@pytest.mark.parametrize("size", [5, 50])
+def test_mapping_known_learners_identity_lookups(runtime, clean_db, size):
+    """Once every learner is a known person, a mapping job looks people up with the same queries for 5 or 50.
+
+    Only identity queries are compared: SQLite inserts evidence one row at a time to return the keys in order.
+    """
+    map_counting(runtime, completions(size))
+
+    small, small_created = map_counting(runtime, completions(5))
+    executed, created = map_counting(runtime, completions(size))
+
+    assert small_created == 5
+    assert created == size
+    assert len(identity_queries(executed)) == len(identity_queries(small)), "\n".join(executed)
+
+
+def identity_queries(executed: list[str]) -> list[str]:
+    return [sql for sql in executed if "person_identifiers" in sql or "FROM people" in sql]
