@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from ..jsonutil import loads
 from ..models import Evidence, Person, Skill, Statement, utcnow
 from .feed import record_changes
-from .identity import agent_identifiers, find_people, resolve_agent
+from .identity import agent_identifiers, create_agent_people, find_people, resolve_agent
 
 log = logging.getLogger(__name__)
 
@@ -136,20 +136,30 @@ class _PeopleCache:
         self._by_identifiers: dict[tuple, int | None] = {}
 
     def prefetch(self, actors: list[dict]) -> None:
-        """Resolve with one lookup every agent among ``actors`` whose identifiers all belong to one known person.
+        """Resolve the agents among ``actors`` with one lookup, and create the people of new agents together.
 
-        The other agents, new ones and those with a new identifier or a conflict, go through resolve_agent
-        when for_actor meets them, which creates people and records conflicts.
+        An agent whose identifiers all belong to one known person resolves to that person. An agent with no
+        known identifier gets a new person, unless another agent here shares one of its identifiers. The rest,
+        an agent with a new identifier or a conflict, go through resolve_agent when for_actor meets them.
         """
-        pending = {tuple(agent_identifiers(agent, self.homepages)) for actor in actors for agent in _agents(actor)}
-        pending -= self._by_identifiers.keys()
-        pending.discard(())
-        found = find_people(self.session, {identifier for identifiers in pending for identifier in identifiers})
+        agents = {}
+        for actor in actors:
+            for agent in _agents(actor):
+                identifiers = tuple(agent_identifiers(agent, self.homepages))
+                if identifiers and identifiers not in self._by_identifiers:
+                    agents.setdefault(identifiers, agent)
+        found = find_people(self.session, {identifier for identifiers in agents for identifier in identifiers})
 
-        for identifiers in pending:
+        new = []
+        for identifiers in agents:
             holders = {found.get(identifier) for identifier in identifiers}
-            if len(holders) == 1 and None not in holders:
+            if holders == {None}:
+                new.append(identifiers)
+            elif len(holders) == 1:
                 self._by_identifiers[identifiers] = holders.pop()
+
+        alone = _without_shared_identifiers(new)
+        self._by_identifiers.update(create_agent_people(self.session, {ids: agents[ids] for ids in alone}))
 
     def for_actor(self, actor: dict) -> list[int]:
         """Return the people behind the actor: the agent itself, or each identified member of a group."""
@@ -161,6 +171,15 @@ class _PeopleCache:
         if identifiers not in self._by_identifiers:
             self._by_identifiers[identifiers] = resolve_agent(self.session, agent, self.homepages)
         return self._by_identifiers[identifiers]
+
+
+def _without_shared_identifiers(agents: list[tuple]) -> list[tuple]:
+    """Return the identifier tuples that share no identifier with another tuple of ``agents``."""
+    counts: dict[tuple[str, str], int] = defaultdict(int)
+    for identifiers in agents:
+        for identifier in identifiers:
+            counts[identifier] += 1
+    return [identifiers for identifiers in agents if all(counts[identifier] == 1 for identifier in identifiers)]
 
 
 def _agents(actor: dict) -> list[dict]:

@@ -12,7 +12,7 @@ import logging
 from dataclasses import dataclass
 from typing import Iterable, Mapping
 
-from sqlalchemy import or_, select, tuple_, update
+from sqlalchemy import insert, or_, select, tuple_, update
 from sqlalchemy.orm import Session
 
 from ..errors import BadRequest, Conflict, NotFound
@@ -35,6 +35,8 @@ log = logging.getLogger(__name__)
 ERASED = "erased"
 # Statements loaded per query while a split decides which evidence moves.
 SPLIT_BATCH_SIZE = 500
+# The length of the people.display_name column; a longer xAPI agent name is cut to it.
+DISPLAY_NAME_LENGTH = Person.display_name.type.length
 
 
 def email_identifiers(email: str) -> list[tuple[str, str]]:
@@ -125,13 +127,39 @@ def resolve_agent(session: Session, agent: dict, account_homepages: Mapping[str,
     if people:
         person_id = people[0]
     else:
-        person = Person(origin="xapi", display_name=agent.get("name"), status="unknown")
+        person = Person(origin="xapi", display_name=_display_name(agent), status="unknown")
         session.add(person)
         session.flush()
         person_id = person.id
 
     add_identifiers(session, person_id, [i for i in identifiers if i not in found], source="xapi")
     return person_id
+
+
+def create_agent_people(session: Session, agents: Mapping[tuple[tuple[str, str], ...], dict]) -> dict[tuple, int]:
+    """Create one person of origin "xapi" per agent, with its identifiers, in two inserts; return their ids.
+
+    ``agents`` maps each agent's identifiers to the agent. The caller makes sure that no identifier is stored
+    yet and that no two agents share one, so this is what resolve_agent would do for each of them.
+    """
+    if not agents:
+        return {}
+
+    rows = [{"origin": "xapi", "display_name": _display_name(agent), "status": "unknown"} for agent in agents.values()]
+    person_ids = list(session.scalars(insert(Person).returning(Person.id, sort_by_parameter_order=True), rows))
+    created = dict(zip(agents, person_ids))
+
+    session.execute(insert(PersonIdentifier), [
+        {"person_id": person_id, "kind": kind, "value": value, "source": "xapi"}
+        for identifiers, person_id in created.items() for kind, value in identifiers
+    ])
+    log.info("people created from statement actors: count=%d", len(created))
+    return created
+
+
+def _display_name(agent: dict) -> str | None:
+    name = agent.get("name")
+    return name[:DISPLAY_NAME_LENGTH] if isinstance(name, str) else None
 
 
 def add_identifiers(session: Session, person_id: int, identifiers: Iterable[tuple[str, str]], source: str) -> None:

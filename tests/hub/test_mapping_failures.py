@@ -1,11 +1,13 @@
-"""Evidence mapping survives what it cannot handle: a statement the rules cannot read, and Redis being down."""
+"""Evidence mapping survives what it cannot handle: a statement the rules cannot read, odd actors, and Redis down."""
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import replace
 
 from hub.jobs import RQRunner
-from hub.models import Evidence, Statement
+from hub.models import Evidence, Person, Statement
+from hub.services.identity import DISPLAY_NAME_LENGTH
 
 QUIZ = {
     "actor": {"mbox": "mailto:quiz@example.com"},
@@ -74,3 +76,39 @@ def test_statement_accepted_while_redis_is_down(client, runtime):
 
     assert response.status_code == 200
     assert _counts(runtime) == (1, 0)
+
+
+def _completion(**actor) -> dict:
+    return dict(QUIZ, actor=actor)
+
+
+def _people_of_evidence(runtime) -> list[tuple[int, str | None]]:
+    with runtime.sessions() as session:
+        rows = session.query(Evidence.person_id, Person.display_name).join(Person, Person.id == Evidence.person_id)
+        return sorted(rows.all())
+
+
+def test_long_agent_name_maps(client, runtime):
+    """An agent name longer than the display_name column is cut, so the new person and the evidence are stored."""
+    name = "N" * (DISPLAY_NAME_LENGTH + 50)
+
+    response = client.post("/xapi/statements", json=[_completion(mbox="mailto:long@example.com", name=name)])
+
+    assert response.status_code == 200
+    people = _people_of_evidence(runtime)
+    assert len(people) == 1
+    assert people[0][1] == name[:DISPLAY_NAME_LENGTH]
+
+
+def test_one_batch_names_one_learner_twice(client, runtime):
+    """The mbox and the mbox_sha1sum of one address in one batch resolve to one new person."""
+    sha1 = hashlib.sha1(b"mailto:twice@example.com").hexdigest()
+    batch = [_completion(mbox="mailto:twice@example.com"), _completion(mbox_sha1sum=sha1),
+             _completion(mbox="mailto:other@example.com")]
+
+    response = client.post("/xapi/statements", json=batch)
+
+    assert response.status_code == 200
+    person_ids = [person_id for person_id, _ in _people_of_evidence(runtime)]
+    assert len(person_ids) == 3
+    assert len(set(person_ids)) == 2

@@ -10,7 +10,7 @@ import uuid
 from contextlib import contextmanager
 
 import pytest
-from sqlalchemy import event
+from sqlalchemy import event, text
 
 from hub.services.evidence import map_statements
 from hub.services.statements import Writer, store_statements
@@ -163,6 +163,22 @@ def test_mapping_known_learners_identity_lookups(runtime, clean_db, size):
     executed, created = map_counting(runtime, completions(size))
 
     assert small_created == 5
+    assert created == size
+    assert len(identity_queries(executed)) == len(identity_queries(small)), "\n".join(executed)
+
+
+@pytest.mark.parametrize("size", [5, 50])
+def test_mapping_new_learners_identity_queries(runtime, clean_db, size):
+    """A mapping job creates the people of new learners with the same queries for 5 learners or 50."""
+    small, _ = map_counting(runtime, completions(5))
+    with runtime.sessions.begin() as session:
+        session.execute(text("DELETE FROM evidence_changes"))
+        session.execute(text("DELETE FROM evidence"))
+        session.execute(text("DELETE FROM person_identifiers"))
+        session.execute(text("DELETE FROM people"))
+
+    executed, created = map_counting(runtime, completions(size))
+
     assert created == size
     assert len(identity_queries(executed)) == len(identity_queries(small)), "\n".join(executed)
 
