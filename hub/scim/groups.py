@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from ..models import ScimGroup, ScimGroupMember, ScimUser
 from .errors import ScimError
 from .filters import FilterSyntaxError, parse_filter
-from .resources import ListParams, check_if_match, meta, scim_now
+from .resources import ListParams, check_body_id, meta, scim_now
 from .schema import GROUP_SCHEMA, GROUP_TYPE, normalize_resource
 from .sql import FilterTranslator
 
@@ -39,12 +39,9 @@ def create_group(session: Session, body) -> ScimGroup:
     return group
 
 
-def replace_group(session: Session, group_id: str, body, if_match: str | None) -> ScimGroup:
-    group = get_group(session, group_id, for_update=True)
-    check_if_match(if_match, group.version)
-    if isinstance(body, dict) and body.get("id") not in (None, group_id):
-        raise ScimError(400, "mutability", f"'id' is read-only; the body names {body.get('id')!r}, "
-                                           f"the URL {group_id!r}")
+def replace_group(session: Session, group: ScimGroup, body) -> ScimGroup:
+    """Replace the Group's attributes with a PUT body. The caller has locked the Group and checked If-Match."""
+    check_body_id(body, group.id)
     save_group(session, group, normalize_resource(body, GROUP_TYPE))
     return group
 
@@ -68,13 +65,11 @@ def _same_group(new: dict, current: dict) -> bool:
             and members(new) == members(current))
 
 
-def delete_group(session: Session, group_id: str, if_match: str | None) -> None:
-    group = get_group(session, group_id, for_update=True)
-    check_if_match(if_match, group.version)
+def delete_group(session: Session, group: ScimGroup) -> None:
     session.execute(delete(ScimGroupMember).where(ScimGroupMember.group_id == group.id))
     session.execute(delete(ScimGroupMember).where(ScimGroupMember.member_id == group.id))
     session.delete(group)
-    log.info("scim group deleted: group_id=%s", group_id)
+    log.info("scim group deleted: group_id=%s", group.id)
 
 
 def _save(session: Session, group: ScimGroup, resource: dict) -> None:

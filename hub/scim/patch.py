@@ -18,8 +18,10 @@ from .schema import (
     ResourceType,
     Schema,
     check_required,
+    check_required_sub_attributes,
     coerce,
     coerce_item,
+    complex_fields,
     container_for,
     normalize_resource,
 )
@@ -41,6 +43,7 @@ def apply_patch(resource: dict, resource_type: ResourceType, body: Any) -> dict:
     for operation in operations:
         _apply_operation(patched, resource_type, operation)
 
+    _drop_values_missing_required(patched, resource_type)
     check_required(patched, resource_type)
     # A second pass through the PUT checks catches two primary values and similar whole-resource problems.
     return normalize_resource(patched, resource_type)
@@ -160,6 +163,10 @@ def _apply_whole(container: dict, attribute: Attribute, op: str, value: Any) -> 
             container.pop(name, None)
         return
 
+    if attribute.type == "complex" and not attribute.multi_valued and value is not None:
+        _merge_complex(container, attribute, value)
+        return
+
     coerced = coerce(attribute, value)
     if coerced is None:
         if op == "replace":
@@ -168,13 +175,28 @@ def _apply_whole(container: dict, attribute: Attribute, op: str, value: Any) -> 
 
     if attribute.multi_valued and op == "add":
         container[name] = _merge_values(container.get(name) or [], coerced)
-    elif attribute.type == "complex" and not attribute.multi_valued:
-        # RFC 7644 section 3.5.2.3: sub-attributes not given in the value are left unchanged.
-        container[name] = {**(container.get(name) or {}), **coerced}
     else:
         container[name] = coerced
     _keep_one_primary(container, attribute, [item for item in coerced if isinstance(item, dict)]
                       if attribute.multi_valued else [])
+
+
+def _merge_complex(container: dict, attribute: Attribute, value: Any) -> None:
+    """Add or replace the sub-attributes given in ``value`` of a singular complex attribute.
+
+    RFC 7644 section 3.5.2.3: sub-attributes not given in the value are left unchanged. A sub-attribute given
+    as null is removed, and the attribute is removed when none remain.
+    """
+    merged = dict(container.get(attribute.name) or {})
+    for sub_name, sub_value in complex_fields(attribute, value).items():
+        if sub_value is None:
+            merged.pop(sub_name, None)
+        else:
+            merged[sub_name] = sub_value
+    if merged:
+        container[attribute.name] = merged
+    else:
+        container.pop(attribute.name, None)
 
 
 def _merge_values(existing: list, added: list) -> list:
@@ -255,6 +277,8 @@ def _update_matched(items: list[dict], matched: list[int], attribute: Attribute,
     new = coerce_item(attribute, value)
     if new is None:
         raise ScimError(400, "invalidValue", f"'{attribute.name}' needs an object value")
+    if op == "replace":
+        check_required_sub_attributes(attribute, new)
     for index in matched:
         items[index] = new if op == "replace" else {**items[index], **new}
 
@@ -273,6 +297,7 @@ def _new_value_from_filter(attribute: Attribute, value_filter: Filter, sub: str 
     created = coerce_item(attribute, item)
     if created is None:
         raise ScimError(400, "invalidValue", f"'{attribute.name}' needs a value")
+    check_required_sub_attributes(attribute, created)
     return created
 
 
@@ -304,6 +329,26 @@ def _set_sub_value(item: dict, sub_attribute: Attribute, op: str, value: Any) ->
         item.pop(sub_attribute.name, None)
     else:
         item[sub_attribute.name] = coerced
+
+
+def _drop_values_missing_required(resource: dict, resource_type: ResourceType) -> None:
+    """Drop each value of a multi-valued complex attribute that lacks a required sub-attribute, such as "value".
+
+    Removing emails[type eq "work"].value leaves such a value, whose other sub-attributes mean nothing
+    alone. Users stored before the hub required "value" may also have such values, and dropping them lets a
+    PATCH such as active=false succeed on those Users.
+    """
+    for schema in (resource_type.schema, *resource_type.extensions):
+        container = resource if schema is resource_type.schema else resource.get(schema.id)
+        if not isinstance(container, dict):
+            continue
+        for attribute in schema.attributes:
+            required = [sub.name for sub in attribute.sub_attributes if sub.required]
+            if not attribute.multi_valued or not required or attribute.name not in container:
+                continue
+            kept = [item for item in container[attribute.name]
+                    if all(item.get(name) is not None for name in required)]
+            _store_list(container, attribute, kept)
 
 
 def _store_list(container: dict, attribute: Attribute, items: list) -> None:

@@ -51,6 +51,13 @@ def check_if_match(header: str | None, version: int) -> None:
                                    "GET the resource and retry with its ETag")
 
 
+def check_body_id(body: Any, resource_id: str) -> None:
+    """Raise 400 mutability when a PUT body names an "id" other than the one in the URL."""
+    if isinstance(body, dict) and body.get("id") not in (None, resource_id):
+        raise ScimError(400, "mutability", f"'id' is read-only; the body names {body.get('id')!r}, "
+                                           f"the URL {resource_id!r}")
+
+
 def _opaque(tag: str) -> str:
     """Strip the weak prefix: If-Match here compares versions weakly, as SCIM ETags are weak."""
     return tag[2:] if tag.startswith("W/") else tag

@@ -7,7 +7,7 @@ case-insensitively, as RFC 7643 section 2.1 requires.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from typing import Any
 
@@ -124,9 +124,13 @@ def _string(name: str, description: str = "", **options) -> Attribute:
 
 def _multi_valued(name: str, description: str, value: Attribute, types: tuple[str, ...] = (),
                   mutability: str = "readWrite") -> Attribute:
-    """Build a multi-valued complex attribute with the usual value, display, type and primary sub-attributes."""
+    """Build a multi-valued complex attribute with the usual value, display, type and primary sub-attributes.
+
+    The hub marks "value" required, unlike RFC 7643 section 8.7.1, because an entry without it stores nothing
+    that the hub or a client can use.
+    """
     return Attribute(name, "complex", description, multi_valued=True, mutability=mutability, sub_attributes=(
-        value,
+        replace(value, required=True),
         _string("display", "A human-readable name, primarily used for display purposes.", mutability=mutability),
         _string("type", "A label indicating the attribute's function.", canonical_values=types, mutability=mutability,
                 max_length=64),
@@ -211,7 +215,8 @@ ENTERPRISE_USER = Schema(ENTERPRISE_USER_SCHEMA, "EnterpriseUser", "Enterprise U
 GROUP = Schema(GROUP_SCHEMA, "Group", "Group", (
     _string("displayName", "A human-readable name for the group.", required=True, max_length=300),
     Attribute("members", "complex", "A list of members of the group.", multi_valued=True, sub_attributes=(
-        _string("value", "The id of a member: a SCIM User or Group.", case_exact=True, mutability="immutable"),
+        _string("value", "The id of a member: a SCIM User or Group.", case_exact=True, mutability="immutable",
+                required=True),
         Attribute("$ref", "reference", "The URI of the member.", reference_types=("User", "Group"),
                   mutability="immutable"),
         _string("type", "The type of the member.", canonical_values=("User", "Group"), mutability="immutable"),
@@ -236,9 +241,10 @@ EXTERNAL_ID = Attribute("externalId", case_exact=True, max_length=300)
 def normalize_resource(body: Any, resource_type: ResourceType) -> dict:
     """Return the writable attributes of a POST or PUT body under their canonical names.
 
-    Read-only attributes (id, meta, groups) and unknown attributes are ignored, and "password" is dropped,
-    because the hub never logs users in. Raises ScimError (invalidSyntax or invalidValue) on a body that is
-    not an object, a value of the wrong type, or a missing required attribute.
+    Read-only attributes (id, meta, groups), unknown top-level attributes and attributes of unknown schema
+    URNs are ignored, and "password" is dropped, because the hub never logs users in. Raises ScimError
+    (invalidSyntax or invalidValue) on a body that is not an object, a value of the wrong type, an unknown
+    sub-attribute of a complex attribute, or a missing required attribute or sub-attribute.
     """
     if not isinstance(body, dict):
         raise ScimError(400, "invalidSyntax", "request body must be a JSON object")
@@ -319,38 +325,79 @@ def check_required(resource: dict, resource_type: ResourceType) -> None:
 
 
 def coerce(attribute: Attribute, value: Any) -> Any:
-    """Check and convert a value for ``attribute``; None, an empty list and an empty object mean no value."""
+    """Check and convert a value for ``attribute``. None, an empty list and an empty object mean no value.
+
+    Each element of a multi-valued complex attribute must have the required sub-attributes, so [{}] is
+    invalid for emails, whose "value" is required. A null element is skipped.
+    """
     if value is None:
         return None
     if attribute.multi_valued:
         items = value if isinstance(value, list) else [value]
-        coerced = [coerce_item(attribute, item) for item in items]
-        coerced = [item for item in coerced if item is not None]
+        coerced = []
+        for item in items:
+            if item is None:
+                continue
+            item = coerce_item(attribute, item)
+            if attribute.type == "complex":
+                check_required_sub_attributes(attribute, item or {})
+            if item is not None:
+                coerced.append(item)
         _check_single_primary(attribute, coerced)
         return coerced or None
-    return coerce_item(attribute, value)
+    item = coerce_item(attribute, value)
+    if attribute.type == "complex" and item is not None:
+        check_required_sub_attributes(attribute, item)
+    return item
 
 
 def coerce_item(attribute: Attribute, value: Any) -> Any:
-    """Check one value of an attribute (one element, for a multi-valued attribute)."""
+    """Check one value of an attribute (one element, for a multi-valued attribute).
+
+    A complex value keeps its sub-attributes that are not null, and None stands for an empty object. The
+    caller checks required sub-attributes, because a PATCH may merge a partial value into a stored one.
+    """
     if value is None:
         return None
     if attribute.type != "complex":
         return _coerce_simple(attribute, value)
 
+    item = {name: sub_value for name, sub_value in complex_fields(attribute, value).items() if sub_value is not None}
+    return item or None
+
+
+def complex_fields(attribute: Attribute, value: Any) -> dict[str, Any]:
+    """Check the sub-attributes of one complex value and return them under their canonical names.
+
+    A sub-attribute given as null maps to None, which PATCH uses to clear it. Read-only sub-attributes such
+    as manager.displayName are ignored. Raises invalidValue on a value that is not an object and on a
+    sub-attribute that the schema does not define, so that a mistyped name never drops the whole value.
+    """
     if isinstance(value, str) and not attribute.multi_valued and attribute.sub("value") is not None:
         # Microsoft Entra ID sends the enterprise manager as a bare id string.
         value = {"value": value}
     if not isinstance(value, dict):
         raise ScimError(400, "invalidValue", f"'{attribute.name}' must be an object")
 
-    item = {}
+    fields: dict[str, Any] = {}
     for name, sub_value in value.items():
         sub_attribute = attribute.sub(name)
-        if sub_attribute is None or sub_attribute.mutability == "readOnly":
+        if sub_attribute is None:
+            known = ", ".join(sub.name for sub in attribute.sub_attributes)
+            raise ScimError(400, "invalidValue", f"'{attribute.name}' has no sub-attribute '{name}'; "
+                                                 f"its sub-attributes are {known}")
+        if sub_attribute.mutability == "readOnly":
             continue
-        _set_or_clear(item, sub_attribute.name, _coerce_simple(sub_attribute, sub_value))
-    return item or None
+        fields[sub_attribute.name] = _coerce_simple(sub_attribute, sub_value)
+    return fields
+
+
+def check_required_sub_attributes(attribute: Attribute, item: dict) -> None:
+    """Raise invalidValue when one value of a complex attribute lacks a required sub-attribute."""
+    for sub_attribute in attribute.sub_attributes:
+        if sub_attribute.required and item.get(sub_attribute.name) is None:
+            raise ScimError(400, "invalidValue", f"a value of '{attribute.name}' is missing the required "
+                                                 f"sub-attribute '{sub_attribute.name}'")
 
 
 def _coerce_simple(attribute: Attribute, value: Any) -> Any:

@@ -24,7 +24,7 @@ from ..services.identity import email_identifiers
 from ..services.people import upsert_person
 from .errors import ScimError
 from .filters import FilterSyntaxError, parse_filter
-from .resources import ListParams, check_if_match, meta, scim_now
+from .resources import ListParams, check_body_id, meta, scim_now
 from .schema import ENTERPRISE_USER_SCHEMA, USER_SCHEMA, USER_TYPE, normalize_resource
 from .sql import FilterTranslator
 
@@ -49,12 +49,9 @@ def create_user(session: Session, body) -> ScimUser:
     return user
 
 
-def replace_user(session: Session, user_id: str, body, if_match: str | None) -> ScimUser:
-    user = get_user(session, user_id, for_update=True)
-    check_if_match(if_match, user.version)
-    if isinstance(body, dict) and body.get("id") not in (None, user_id):
-        raise ScimError(400, "mutability", f"'id' is read-only; the body names {body.get('id')!r}, "
-                                           f"the URL {user_id!r}")
+def replace_user(session: Session, user: ScimUser, body) -> ScimUser:
+    """Replace the User's attributes with a PUT body. The caller has locked the User and checked If-Match."""
+    check_body_id(body, user.id)
     resource = normalize_resource(body, USER_TYPE)
     _update(session, user, resource)
     return user
@@ -75,11 +72,8 @@ def _update(session: Session, user: ScimUser, resource: dict) -> None:
     log.info("scim user updated: user_id=%s version=%d", user.id, user.version)
 
 
-def delete_user(session: Session, user_id: str, if_match: str | None) -> None:
+def delete_user(session: Session, user: ScimUser) -> None:
     """Remove the User from SCIM: the employment becomes terminated, and the person and history stay."""
-    user = get_user(session, user_id, for_update=True)
-    check_if_match(if_match, user.version)
-
     now = scim_now()
     user.deleted_at = now
     user.updated_at = now

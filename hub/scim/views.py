@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Callable, TypeVar
+
 from flask import Response, current_app, request
+from sqlalchemy.orm import Session
 
 from ..auth import require_scope
 from ..jsonutil import loads
+from ..models import ScimGroup, ScimUser
 from . import bp
 from .errors import ScimError, scim_response
 from .groups import (
@@ -34,6 +38,8 @@ from .users import (
 )
 
 JSON_TYPES = ("application/scim+json", "application/json")
+
+Resource = TypeVar("Resource", ScimUser, ScimGroup)
 
 # Resources per list response when the client sends no "count" (RFC 7644 section 3.4.2.4 leaves it to us).
 DEFAULT_COUNT = 100
@@ -82,6 +88,13 @@ def _not_modified(version: int) -> bool:
         return False
     tags = {tag.strip().removeprefix("W/") for tag in header.split(",")}
     return "*" in tags or etag(version).removeprefix("W/") in tags
+
+
+def _locked(session: Session, load: Callable[..., Resource], resource_id: str) -> Resource:
+    """Load a User or Group with a row lock for a write, and raise 412 unless If-Match, if sent, names its version."""
+    resource = load(session, resource_id, for_update=True)
+    check_if_match(request.headers.get("If-Match"), resource.version)
+    return resource
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -139,7 +152,7 @@ def get_user_view(user_id: str):
 def replace_user_view(user_id: str):
     body = _json_body()
     with _runtime().sessions.begin() as session:
-        user = replace_user(session, user_id, body, request.headers.get("If-Match"))
+        user = replace_user(session, _locked(session, get_user, user_id), body)
         rendered = render_user(user, _base_url(), user_groups(session, [user.id])[user.id])
     return _single(rendered, user.version)
 
@@ -149,8 +162,7 @@ def replace_user_view(user_id: str):
 def patch_user_view(user_id: str):
     body = _json_body()
     with _runtime().sessions.begin() as session:
-        user = get_user(session, user_id, for_update=True)
-        check_if_match(request.headers.get("If-Match"), user.version)
+        user = _locked(session, get_user, user_id)
         save_patched_user(session, user, apply_patch(user.resource, USER_TYPE, body))
         rendered = render_user(user, _base_url(), user_groups(session, [user.id])[user.id])
     return _single(rendered, user.version)
@@ -160,7 +172,7 @@ def patch_user_view(user_id: str):
 @scim_scope
 def delete_user_view(user_id: str):
     with _runtime().sessions.begin() as session:
-        delete_user(session, user_id, request.headers.get("If-Match"))
+        delete_user(session, _locked(session, get_user, user_id))
     return Response(status=204)
 
 
@@ -231,7 +243,7 @@ def get_group_view(group_id: str):
 def replace_group_view(group_id: str):
     body = _json_body()
     with _runtime().sessions.begin() as session:
-        group = replace_group(session, group_id, body, request.headers.get("If-Match"))
+        group = replace_group(session, _locked(session, get_group, group_id), body)
         rendered = render_group(group, _base_url(), group_members(session, group.id))
     return _single(rendered, group.version)
 
@@ -241,8 +253,7 @@ def replace_group_view(group_id: str):
 def patch_group_view(group_id: str):
     body = _json_body()
     with _runtime().sessions.begin() as session:
-        group = get_group(session, group_id, for_update=True)
-        check_if_match(request.headers.get("If-Match"), group.version)
+        group = _locked(session, get_group, group_id)
         save_group(session, group, apply_patch(group_resource(session, group), GROUP_TYPE, body))
         rendered = render_group(group, _base_url(), group_members(session, group.id))
     return _single(rendered, group.version)
@@ -252,7 +263,7 @@ def patch_group_view(group_id: str):
 @scim_scope
 def delete_group_view(group_id: str):
     with _runtime().sessions.begin() as session:
-        delete_group(session, group_id, request.headers.get("If-Match"))
+        delete_group(session, _locked(session, get_group, group_id))
     return Response(status=204)
 
 
