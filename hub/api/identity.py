@@ -12,15 +12,15 @@ from ..models import IdentityConflict
 from ..services.erasure import erase_person
 from ..services.identity import list_conflicts, merge_person, split_person
 from . import bp
-from .schemas import MAX_ID, NoArgs, load_args
+from .schemas import MAX_ID, AsciiInteger, NoArgs, load_args
 
 ADMIN_SCOPES = ("people/admin",)
 
 
 class ConflictArgs(Schema):
     status = fields.String(load_default="open", validate=validate.OneOf(["open", "resolved", "all"]))
-    cursor = fields.Integer(load_default=0, validate=validate.Range(min=0, max=MAX_ID))
-    limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
+    cursor = AsciiInteger(load_default=0, validate=validate.Range(min=0, max=MAX_ID))
+    limit = AsciiInteger(load_default=100, validate=validate.Range(min=1, max=1000))
 
 
 class MergeBody(Schema):

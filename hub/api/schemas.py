@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timezone
 
 from marshmallow import Schema, ValidationError, fields, validate
@@ -11,6 +12,34 @@ from ..errors import BadRequest
 # The largest id or cursor a BIGINT column can store (2**63 - 1). A larger one cannot match any row, and the
 # database drivers reject it, so it is refused before any query runs.
 MAX_ID = 2**63 - 1
+
+
+# Python's int() and float() also accept other Unicode digits ("١٢" is 12), underscores between digits and
+# surrounding whitespace, so query parameters are matched against these patterns first.
+ASCII_INTEGER = re.compile(r"-?[0-9]+")
+ASCII_DECIMAL = re.compile(r"-?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][-+]?[0-9]+)?")
+
+
+class AsciiInteger(fields.Integer):
+    """An integer query parameter written in ASCII digits, with an optional leading minus sign."""
+
+    default_error_messages = {"invalid": "Not a valid integer; write it in ASCII digits 0-9."}
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not (isinstance(value, str) and ASCII_INTEGER.fullmatch(value)):
+            raise self.make_error("invalid")
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
+class AsciiDecimal(fields.Float):
+    """A decimal query parameter such as 0.5 or 5e-1, written in ASCII digits."""
+
+    default_error_messages = {"invalid": "Not a valid number; write it in ASCII digits 0-9, such as 0.5."}
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not (isinstance(value, str) and ASCII_DECIMAL.fullmatch(value)):
+            raise self.make_error("invalid")
+        return super()._deserialize(value, attr, data, **kwargs)
 
 
 def _within_utc_range(value: datetime) -> None:
@@ -23,15 +52,15 @@ def _within_utc_range(value: datetime) -> None:
 
 
 class FeedArgs(Schema):
-    cursor = fields.Integer(load_default=0, validate=validate.Range(min=0, max=MAX_ID))
+    cursor = AsciiInteger(load_default=0, validate=validate.Range(min=0, max=MAX_ID))
     since = fields.AwareDateTime(load_default=None, format="iso", validate=_within_utc_range)
-    limit = fields.Integer(load_default=500, validate=validate.Range(min=1, max=5000))
+    limit = AsciiInteger(load_default=500, validate=validate.Range(min=1, max=5000))
     format = fields.String(load_default=None, validate=validate.OneOf(["json", "csv"]))
 
 
 class ExpertArgs(Schema):
-    limit = fields.Integer(load_default=20, validate=validate.Range(min=1, max=500))
-    min_confidence = fields.Float(load_default=0.0, validate=validate.Range(min=0.0, max=1.0))
+    limit = AsciiInteger(load_default=20, validate=validate.Range(min=1, max=500))
+    min_confidence = AsciiDecimal(load_default=0.0, validate=validate.Range(min=0.0, max=1.0))
     format = fields.String(load_default=None, validate=validate.OneOf(["json", "csv"]))
 
 
@@ -44,17 +73,24 @@ class NoArgs(Schema):
 
 
 class PeopleArgs(Schema):
-    cursor = fields.Integer(load_default=0, validate=validate.Range(min=0, max=MAX_ID))
-    limit = fields.Integer(load_default=1000, validate=validate.Range(min=1, max=5000))
+    cursor = AsciiInteger(load_default=0, validate=validate.Range(min=0, max=MAX_ID))
+    limit = AsciiInteger(load_default=1000, validate=validate.Range(min=1, max=5000))
     format = fields.String(load_default=None, validate=validate.OneOf(["json", "csv"]))
 
 
 def load_args(schema: Schema, args) -> dict:
-    """Validate query parameters, turning the first problem into a 400 that names the parameter."""
+    """Validate query parameters, turning the first problem into a 400 that names the parameter.
+
+    Each parameter takes one value, so a repeated one is rejected rather than read as its first value.
+    """
     unknown = sorted(set(args) - set(schema.fields))
     if unknown:
         accepted = f"accepted: {', '.join(sorted(schema.fields))}" if schema.fields else "this resource takes none"
         raise BadRequest(f"unknown parameter '{unknown[0]}'; {accepted}", field=unknown[0])
+
+    repeated = [name for name, values in args.lists() if len(values) > 1]
+    if repeated:
+        raise BadRequest(f"parameter '{repeated[0]}' is given more than once; send it once", field=repeated[0])
     try:
         return schema.load(args)
     except ValidationError as error:

@@ -17,7 +17,7 @@ from ..jsonutil import json_response, loads
 from ..models import SyncRun
 from ..services.people import run_summary
 from . import bp
-from .schemas import load_args
+from .schemas import AsciiInteger, load_args
 
 log = logging.getLogger(__name__)
 
@@ -29,7 +29,7 @@ PING_BODIES = (b"Ping test", b'{"text":"Ping test"}')
 
 class SyncRunArgs(Schema):
     connector = fields.String(load_default=None, validate=validate.Length(min=1, max=64))
-    limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
+    limit = AsciiInteger(load_default=100, validate=validate.Range(min=1, max=1000))
 
 
 @bp.get("/sync-runs")
