@@ -1,11 +1,16 @@
-"""marshmallow schemas for the /api/v1 query parameters and response bodies."""
+"""marshmallow schemas for the /api/v1 query parameters and bodies, and the functions that load requests with them."""
 
 from __future__ import annotations
 
 import re
 from datetime import datetime, timezone
+from typing import Any
 
+from flask import request
 from marshmallow import Schema, ValidationError, fields, validate
+
+from xapi import strict_json
+from xapi.errors import ValidationError as XapiValidationError
 
 from ..errors import BadRequest
 
@@ -96,3 +101,31 @@ def load_args(schema: Schema, args) -> dict:
     except ValidationError as error:
         name, messages = next(iter(error.normalized_messages().items()))
         raise BadRequest(f"invalid parameter '{name}': {' '.join(map(str, messages))}", field=name) from None
+
+
+def load_body(schema: Schema) -> dict:
+    """Parse the JSON request body against ``schema``, turning the first problem into a 400 that names the field."""
+    body = parse_json_body(request.get_data() or b"null", "request body")
+    if not isinstance(body, dict):
+        raise BadRequest("request body must be a JSON object", field="body")
+    try:
+        return schema.load(body)
+    except ValidationError as error:
+        name, messages = next(iter(error.normalized_messages().items()))
+        raise BadRequest(f"invalid field '{name}': {messages}", field=name) from None
+
+
+def parse_json_body(data: bytes, name: str) -> Any:
+    """Parse a JSON body with the LRS's strict parser, and raise BadRequest for invalid JSON, nesting deeper
+    than strict_json.MAX_DEPTH or a key repeated within one object.
+
+    A parser that keeps the last of two repeated keys would act on a value that another reader of the same
+    body may not see. ``name`` is what the error message calls the body.
+    """
+    try:
+        return strict_json.loads(data)
+    except XapiValidationError as error:
+        # strict_json raises this only for a key repeated within one object, and the message names the key.
+        raise BadRequest(f"{name} is invalid: {error.message}", field="body") from None
+    except ValueError as error:
+        raise BadRequest(f"{name} is not valid JSON: {error}", field="body") from None

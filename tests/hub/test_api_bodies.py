@@ -86,6 +86,61 @@ def test_merge_accepts_json_content_types(admin, two_people, content_type):
     assert merged_into(admin, source) == target
 
 
+def test_merge_repeated_key_is_bad_request(admin, two_people):
+    target, source = two_people
+    body = f'{{"source_person_id": {target}, "source_person_id": {source}}}'
+
+    response = admin.post(f"/api/v1/people/{target}/merge", data=body,
+                          headers={"Content-Type": "application/json"})
+
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert error["field"] == "body"
+    assert "'source_person_id' appears more than once" in error["message"]
+    assert merged_into(admin, source) is None
+
+
+@pytest.mark.parametrize("body, key", [
+    ('{"identifiers": [], "identifiers": [{"kind": "email", "value": "ada@example.com"}]}', "identifiers"),
+    ('{"identifiers": [{"kind": "lms_username", "kind": "email", "value": "ada@example.com"}]}', "kind"),
+    ('{"identifiers" : [{"kind": "email", "value": "x@example.com", "value" : "ada@example.com"}]}', "value"),
+])
+def test_split_repeated_key_is_bad_request(admin, two_people, body, key):
+    person_id, _ = two_people
+
+    response = admin.post(f"/api/v1/people/{person_id}/split", data=body,
+                          headers={"Content-Type": "application/json"})
+
+    assert response.status_code == 400
+    assert f"'{key}' appears more than once" in response.json()["error"]["message"]
+    assert len(admin.get("/api/v1/people").json()["data"]) == 2
+
+
+def test_split_too_deep_body_is_bad_request(admin, two_people):
+    person_id, _ = two_people
+    body = '{"identifiers": ' + "[" * 200 + "]" * 200 + "}"
+
+    response = admin.post(f"/api/v1/people/{person_id}/split", data=body,
+                          headers={"Content-Type": "application/json"})
+
+    assert response.status_code == 400
+    assert "not valid JSON" in response.json()["error"]["message"]
+    assert "nests" in response.json()["error"]["message"]
+
+
+def test_merge_invalid_json_names_position(admin, two_people):
+    target, _ = two_people
+
+    response = admin.post(f"/api/v1/people/{target}/merge", data='{"source_person_id": }',
+                          headers={"Content-Type": "application/json"})
+
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert error["field"] == "body"
+    assert error["message"].startswith("request body is not valid JSON: ")
+    assert "column" in error["message"]
+
+
 def test_people_import_still_takes_csv_and_uploads(admin):
     as_text = admin.post("/api/v1/people/import", data=PEOPLE_CSV, headers={"Content-Type": "text/plain"})
     as_upload = admin.post("/api/v1/people/import", files={"file": ("people.csv", PEOPLE_CSV)})
