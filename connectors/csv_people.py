@@ -1,15 +1,17 @@
-"""Read people from a CSV upload into PersonRecords, with one RecordError per problem found.
+"""Read people from a CSV upload into PersonRecords, with one RecordError per problem in a row.
 
 Default header names: employee_id, email, first_name, last_name, display_name, job_title,
 department, location, manager_id, manager_name, status, start_date, end_date, and any number of
 identifier:KIND columns (for example identifier:lms_username). Header names match without regard
 to case or surrounding spaces. employee_id is required, and so is either email or at least one
 identifier column. The delimiter is ",", ";" or a tab, detected from the header unless given, and
-an Excel "sep=;" first line and a UTF-8 byte order mark are understood.
+an Excel "sep=;" first line and a UTF-8 byte order mark are understood. A file that is empty or
+whose header is unusable raises CsvFileError before any row is read.
 """
 
 from __future__ import annotations
 
+import _csv
 import csv
 import io
 import itertools
@@ -52,8 +54,23 @@ _RECORD_FIELDS = {"employee_id": "source_id", "manager_id": "manager_source_id"}
 DELIMITERS = (",", ";", "\t")
 
 _BOM = "\ufeff"
+# The header that error messages show as an example of a usable one.
+EXAMPLE_HEADER = "employee_id,email,first_name,last_name"
 
 T = TypeVar("T")
+
+
+class CsvFileError(Exception):
+    """A problem that makes a whole file unusable: it is empty, or its header is unreadable, lacks a
+    required column or repeats one.
+
+    ``field`` is the column at fault, or None when the problem is not in one column.
+    """
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
 
 
 @dataclass(frozen=True)
@@ -74,28 +91,36 @@ def read_people_csv(
     delimiter: str | None = None,
     today: date | None = None,
 ) -> Iterator[PersonRecord | RecordError]:
-    """Yield a PersonRecord per valid row and a RecordError per problem, in file order.
+    """Read the header, then return an iterator of a PersonRecord per valid row and a RecordError
+    per row problem, in file order.
 
     `column_map` maps a field name (employee_id, identifier:lms_username, ...) to the header used
-    in the file, for files whose headers differ from the defaults. A header problem yields its
-    RecordErrors and ends the file. Open files with newline="" so quoted line breaks survive.
-    Raises ValueError at once for an unknown field in column_map or an unsupported delimiter.
+    in the file, for files whose headers differ from the defaults. Open files with newline="" so
+    quoted line breaks survive. Raises CsvFileError for an empty file or an unusable header, and
+    ValueError for an unknown field in column_map or an unsupported delimiter, all before any row
+    is read.
     """
     mapping = _check_column_map(column_map or {})
     if delimiter is not None and delimiter not in DELIMITERS:
         raise ValueError(f"unsupported delimiter {delimiter!r}, expected one of {DELIMITERS!r}")
 
-    return _read(stream, mapping, source, delimiter, today or date.today())
+    reader, layout, lines_before_header, delimiter = _read_header(stream, mapping, delimiter)
+    return _read_rows(reader, layout, lines_before_header, source, delimiter, today or date.today())
 
 
-def _read(
+def _read_header(
     stream: TextIO,
     column_map: dict[str, str],
-    source: str,
     delimiter: str | None,
-    today: date,
-) -> Iterator[PersonRecord | RecordError]:
+) -> tuple[_csv.Reader, _Layout, int, str]:
+    """Return the CSV reader positioned after the header, the layout, the count of lines before the
+    header and the delimiter. Raises CsvFileError when the file cannot be imported at all.
+    """
     first_line = stream.readline().removeprefix(_BOM)
+    if not first_line:
+        raise CsvFileError(f"the file is empty; send a CSV file whose first line names the columns, "
+                           f"for example {EXAMPLE_HEADER}")
+
     if "\r" in first_line.rstrip("\r\n"):
         # A stream that splits lines at "\n" only returns a file with CR-only line endings as one line.
         stream = io.StringIO(first_line + stream.read(), newline="")
@@ -110,9 +135,8 @@ def _read(
 
     header_line = lines_before_header + 1
     if not first_line.strip():
-        message = f"line {header_line}: the header row is empty; put the column names on the first line"
-        yield RecordError(source=source, source_id=None, line=header_line, field=None, message=message)
-        return
+        raise CsvFileError(f"line {header_line}: the header row is empty; put the column names on line {header_line}, "
+                           f"for example {EXAMPLE_HEADER}")
 
     delimiter = delimiter or _detect_delimiter(first_line)
     # strict makes a stray quote an error to report, where the default would silently merge fields.
@@ -120,15 +144,21 @@ def _read(
     try:
         header = next(reader)
     except csv.Error as exc:
-        message = f"line {header_line}: unreadable CSV header ({exc}); fix the quoting of the column names"
-        yield RecordError(source=source, source_id=None, line=header_line, field=None, message=message)
-        return
+        raise CsvFileError(f"line {header_line}: unreadable CSV header ({exc}); fix the quoting of the column names") \
+            from None
 
-    layout, header_errors = _layout(header, column_map, source, header_line)
-    if header_errors:
-        yield from header_errors
-        return
+    layout = _layout(header, column_map, header_line)
+    return reader, layout, lines_before_header, delimiter
 
+
+def _read_rows(
+    reader: _csv.Reader,
+    layout: _Layout,
+    lines_before_header: int,
+    source: str,
+    delimiter: str,
+    today: date,
+) -> Iterator[PersonRecord | RecordError]:
     seen_ids: dict[str, int] = {}
     previous_end = reader.line_num
     while True:
@@ -286,21 +316,27 @@ def _optional(values: dict[str, str], field: str) -> str | None:
     return values.get(field, "").strip() or None
 
 
-def _layout(
-    header: list[str],
-    column_map: dict[str, str],
-    source: str,
-    line: int,
-) -> tuple[_Layout, list[RecordError]]:
-    """Locate every known field in the header, and return the layout with any header errors."""
+def _layout(header: list[str], column_map: dict[str, str], line: int) -> _Layout:
+    """Locate every known field in the header and return the layout.
+
+    Raises CsvFileError for the first problem found: a repeated column name, a repeated field, an
+    invalid identifier kind, a missing employee_id column, or neither an email nor an identifier:KIND
+    column.
+    """
     header_to_field = {_header_key(name): field for field, name in column_map.items()}
     columns: dict[str, int] = {}
     names: dict[str, str] = {}
-    errors: list[RecordError] = []
+    # Each named column's key -> its index. A repeated name would lose one value from PersonRecord.raw.
+    named_columns: dict[str, int] = {}
 
     for index, raw_name in enumerate(header):
         name = raw_name.strip()
         key = _header_key(name)
+        if key and key in named_columns:
+            raise CsvFileError(f"line {line}, column {printable_id(name)}: duplicate column name, also column "
+                               f"{named_columns[key] + 1}; remove or rename one", field=printable_id(name))
+        named_columns[key] = index
+
         field = header_to_field.get(key)
         if field is None:
             field = _default_field(key)
@@ -309,9 +345,8 @@ def _layout(
                 continue
 
         if field in columns:
-            message = f"line {line}, column {name}: duplicate column for {field}, also column {columns[field] + 1}; remove one"
-            errors.append(RecordError(source=source, source_id=None, line=line, field=name, message=message))
-            continue
+            raise CsvFileError(f"line {line}, column {name}: duplicate column for {field}, also column "
+                               f"{columns[field] + 1}; remove one", field=name)
 
         columns[field] = index
         names[field] = name
@@ -324,25 +359,29 @@ def _layout(
             check_text("identifier kind", kind, MAX_IDENTIFIER_KIND_LENGTH)
         except InvalidField as exc:
             column = printable_id(names[field])
-            message = f"line {line}, column {column}: the identifier kind {exc.message}"
-            errors.append(RecordError(source=source, source_id=None, line=line, field=column, message=message))
+            raise CsvFileError(f"line {line}, column {column}: the identifier kind {exc.message}",
+                               field=column) from None
 
     if "employee_id" not in columns:
-        expected_header = column_map.get("employee_id", "employee_id")
-        message = f"line {line}: missing required column {expected_header!r}; add it to the header or map it with column_map"
-        errors.append(RecordError(source=source, source_id=None, line=line, field=expected_header, message=message))
+        if "employee_id" in column_map:
+            expected_header = column_map["employee_id"]
+            fix = "add it to the header or change column_map"
+        else:
+            expected_header = "employee_id"
+            fix = f"add it to the header, for example {EXAMPLE_HEADER}"
+        raise CsvFileError(f"line {line}: missing required column {expected_header!r}; {fix}",
+                           field=expected_header)
 
     if "email" not in columns and not identifier_kinds:
-        message = f"line {line}: no email column and no identifier:KIND column; add one so people can be matched"
-        errors.append(RecordError(source=source, source_id=None, line=line, field="email", message=message))
+        raise CsvFileError(f"line {line}: no email column and no identifier:KIND column; add one so people can be "
+                           "matched", field="email")
 
-    layout = _Layout(
+    return _Layout(
         header=tuple(name.strip() for name in header),
         columns=columns,
         names=names,
         identifier_kinds=identifier_kinds,
     )
-    return layout, errors
 
 
 def _default_field(key: str) -> str | None:

@@ -62,6 +62,14 @@ def _register_request_hooks(app: Flask) -> None:
         g.context_token = context_id.set(f"req:{g.request_id}")
 
     @app.after_request
+    def drop_content_type_of_no_content(response: Response) -> Response:
+        # Flask labels every response text/html by default, but a 204 has no content to label. Werkzeug 3.1
+        # already sends a 204 without a body and without Content-Length.
+        if response.status_code == 204:
+            del response.headers["Content-Type"]
+        return response
+
+    @app.after_request
     def log_request(response: Response) -> Response:
         response.headers["X-Request-ID"] = g.get("request_id", "")
         elapsed_ms = (time.perf_counter() - g.get("request_started", time.perf_counter())) * 1000

@@ -8,7 +8,7 @@ from typing import Callable
 
 from sqlalchemy import func, select
 
-from connectors.csv_people import read_people_csv
+from connectors.csv_people import CsvFileError, read_people_csv
 
 from .auth import bearer_token, generate_credential
 from .db import upgrade_database
@@ -47,7 +47,8 @@ def create_credential(runtime, name: str, scopes) -> dict:
 
 
 class UnreadableFile(Exception):
-    """A file to import cannot be opened or is not UTF-8 text. The message names the file and the fix."""
+    """A file to import cannot be opened, is not UTF-8 text or cannot be imported at all. The message names
+    the file and the fix."""
 
 
 def list_credentials(runtime) -> list[dict]:
@@ -80,9 +81,17 @@ def _credential_summary(credential: Credential) -> dict:
 
 
 def import_people_file(runtime, path: str) -> dict:
-    """Import employees from a UTF-8 CSV file as one sync run, and return the run summary."""
+    """Import employees from a UTF-8 CSV file as one sync run, and return the run summary.
+
+    Raises UnreadableFile, and records no sync run, for a file that is not UTF-8, is empty or has an
+    unusable header.
+    """
     text = read_utf8_file(path)
-    return import_run(runtime.sessions, "csv", read_people_csv(io.StringIO(text, newline="")))
+    try:
+        records = read_people_csv(io.StringIO(text, newline=""))
+    except CsvFileError as error:
+        raise UnreadableFile(f"{path}: {error.message}") from None
+    return import_run(runtime.sessions, "csv", records)
 
 
 def read_utf8_file(path: str) -> str:

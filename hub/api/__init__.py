@@ -2,10 +2,15 @@
 
 from flask import Blueprint, request
 
-from ..errors import NotFound
+from ..errors import NotFound, UnsupportedMediaType
 from .schemas import MAX_ID
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+# Endpoints whose body is not JSON, so each checks its media type itself. The CSV import takes text/csv or a
+# multipart upload. The HiBob webhook is authenticated by an HMAC of its body, which no other web page can
+# compute, and HiBob's set-up check posts the plain string "Ping test".
+NON_JSON_ENDPOINTS = {"api.import_people_csv", "api.hibob_webhook"}
 
 
 @bp.before_request
@@ -18,6 +23,30 @@ def reject_ids_beyond_64_bits() -> None:
     for name, value in (request.view_args or {}).items():
         if isinstance(value, int) and value > MAX_ID:
             raise NotFound(f"{name} {value} not found", field=name)
+
+
+@bp.before_request
+def require_json_content_type() -> None:
+    """Raise UnsupportedMediaType for a POST, PUT or PATCH body that is not declared as JSON.
+
+    Browsers send text/plain, form and multipart bodies to another origin without a CORS preflight, and may
+    attach the Basic credentials they cached for the hub. A JSON body needs a preflight, which /api/v1 does
+    not grant, so this check keeps other web pages from merging or splitting people with an operator's login.
+    """
+    if request.method not in ("POST", "PUT", "PATCH") or request.endpoint in NON_JSON_ENDPOINTS:
+        return
+
+    if not request.content_type:
+        raise UnsupportedMediaType("Content-Type header is missing; send the JSON body as application/json",
+                                   field="Content-Type")
+    if not is_json_media_type(request.mimetype):
+        raise UnsupportedMediaType(f"Content-Type '{request.content_type}' is not supported; send the JSON body "
+                                   "as application/json", field="Content-Type")
+
+
+def is_json_media_type(mimetype: str) -> bool:
+    """Return whether a lowercase media type without parameters is application/json or an application/*+json."""
+    return mimetype == "application/json" or (mimetype.startswith("application/") and mimetype.endswith("+json"))
 
 
 from . import evidence, identity, people, sync  # noqa: E402,F401  (routes register on bp)

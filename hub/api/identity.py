@@ -6,21 +6,20 @@ from flask import Response, current_app, g, request
 from marshmallow import Schema, ValidationError, fields, validate
 
 from ..auth import require_scope
-from ..errors import BadRequest
-from ..jsonutil import json_response, loads
+from ..jsonutil import json_response
 from ..models import IdentityConflict
 from ..services.erasure import erase_person
 from ..services.identity import list_conflicts, merge_person, split_person
 from . import bp
-from .schemas import MAX_ID, NoArgs, load_args
+from .schemas import MAX_ID, AsciiInteger, NoArgs, load_args, load_body
 
 ADMIN_SCOPES = ("people/admin",)
 
 
 class ConflictArgs(Schema):
     status = fields.String(load_default="open", validate=validate.OneOf(["open", "resolved", "all"]))
-    cursor = fields.Integer(load_default=0, validate=validate.Range(min=0, max=MAX_ID))
-    limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
+    cursor = AsciiInteger(load_default=0, validate=validate.Range(min=0, max=MAX_ID))
+    limit = AsciiInteger(load_default=100, validate=validate.Range(min=1, max=1000))
 
 
 class MergeBody(Schema):
@@ -44,21 +43,6 @@ class SplitBody(Schema):
 
 def _runtime():
     return current_app.extensions["skillwire"]
-
-
-def _load_body(schema: Schema) -> dict:
-    """Parse the JSON body against ``schema``, turning the first problem into a 400 that names the field."""
-    try:
-        body = loads(request.get_data() or b"null")
-    except ValueError:
-        raise BadRequest("request body is not valid JSON", field="body") from None
-    if not isinstance(body, dict):
-        raise BadRequest("request body must be a JSON object", field="body")
-    try:
-        return schema.load(body)
-    except ValidationError as error:
-        name, messages = next(iter(error.normalized_messages().items()))
-        raise BadRequest(f"invalid field '{name}': {messages}", field=name) from None
 
 
 def _credential_key() -> str:
@@ -95,7 +79,7 @@ def _conflict(conflict: IdentityConflict) -> dict:
 def merge(person_id: int):
     """Merge the person ``source_person_id`` into this person: identifiers, evidence and employment move."""
     load_args(NoArgs(), request.args)
-    body = _load_body(MergeBody())
+    body = load_body(MergeBody())
     with _runtime().sessions.begin() as session:
         result = merge_person(session, person_id, body["source_person_id"], _credential_key())
     return json_response(result)
@@ -106,7 +90,7 @@ def merge(person_id: int):
 def split(person_id: int):
     """Move the listed identifiers, and the evidence from statements whose actors carry them, to a new person."""
     load_args(NoArgs(), request.args)
-    body = _load_body(SplitBody())
+    body = load_body(SplitBody())
     identifiers = [(item["kind"], item["value"]) for item in body["identifiers"]]
     runtime = _runtime()
     with runtime.sessions.begin() as session:

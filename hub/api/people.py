@@ -7,7 +7,7 @@ import io
 from flask import current_app, request
 from sqlalchemy import select
 
-from connectors.csv_people import read_people_csv
+from connectors.csv_people import CsvFileError, read_people_csv
 
 from ..auth import require_scope
 from ..errors import BadRequest, NotFound, UnsupportedMediaType
@@ -27,13 +27,19 @@ WRITE_SCOPES = ("people/write",)
 def import_people_csv():
     """Import employees from a CSV body (text/csv) or an uploaded file field named "file".
 
-    The import commits in batches, so when it stops with an error the batches before it stay imported.
+    An empty file or an unusable header is a 400 and records no sync run. Otherwise the import commits in
+    batches, so when it stops with an error the batches before it stay imported.
     """
     load_args(NoArgs(), request.args)
     text = _csv_text()
     runtime = current_app.extensions["skillwire"]
 
-    body = import_run(runtime.sessions, "csv", read_people_csv(io.StringIO(text, newline="")))
+    try:
+        records = read_people_csv(io.StringIO(text, newline=""))
+    except CsvFileError as error:
+        raise BadRequest(error.message, field=error.field or "body") from None
+
+    body = import_run(runtime.sessions, "csv", records)
     return json_response(body, status=200)
 
 

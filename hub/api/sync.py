@@ -13,11 +13,11 @@ from connectors.hibob import SIGNATURE_HEADER, employee_id_from_event, verify_si
 from ..auth import require_scope
 from ..errors import BadRequest, NotFound, Unauthorized
 from ..jobs import hibob_employee_job
-from ..jsonutil import json_response, loads
+from ..jsonutil import json_response
 from ..models import SyncRun
 from ..services.people import run_summary
 from . import bp
-from .schemas import load_args
+from .schemas import AsciiInteger, load_args, parse_json_body
 
 log = logging.getLogger(__name__)
 
@@ -29,7 +29,7 @@ PING_BODIES = (b"Ping test", b'{"text":"Ping test"}')
 
 class SyncRunArgs(Schema):
     connector = fields.String(load_default=None, validate=validate.Length(min=1, max=64))
-    limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
+    limit = AsciiInteger(load_default=100, validate=validate.Range(min=1, max=1000))
 
 
 @bp.get("/sync-runs")
@@ -86,11 +86,7 @@ def hibob_webhook():
 
 
 def _event(body: bytes) -> dict:
-    try:
-        event = loads(body)
-    except ValueError:
-        raise BadRequest("webhook body is not valid JSON", field="body") from None
-
+    event = parse_json_body(body, "webhook body")
     if not isinstance(event, dict):
         raise BadRequest("webhook body must be a JSON object", field="body")
     return event

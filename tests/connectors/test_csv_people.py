@@ -1,4 +1,4 @@
-"""Tests of the CSV people reader: happy path, per-line errors, header problems and file dialects."""
+"""Tests of the CSV people reader: happy path, per-line errors, file-level errors and file dialects."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from connectors.csv_people import read_people_csv
+from connectors.csv_people import CsvFileError, read_people_csv
 from connectors.records import PersonRecord, RecordError
 
 TODAY = date(2024, 6, 1)
@@ -89,21 +89,56 @@ def test_bad_date_names_line_and_column():
 
 
 def test_missing_employee_id_column():
-    items = read("email,first_name\na@example.com,Ann\n")
+    with pytest.raises(CsvFileError) as raised:
+        read("email,first_name\na@example.com,Ann\n")
 
-    assert len(items) == 1
-    assert items[0].line == 1
-    assert items[0].field == "employee_id"
-    assert "missing required column 'employee_id'" in items[0].message
-    assert "column_map" in items[0].message
+    assert raised.value.field == "employee_id"
+    assert raised.value.message.startswith("line 1: missing required column 'employee_id'")
+    assert "employee_id,email,first_name,last_name" in raised.value.message
+
+
+def test_missing_mapped_employee_id_column():
+    with pytest.raises(CsvFileError) as raised:
+        read("Email\na@example.com\n", column_map={"employee_id": "Personnel No."})
+
+    assert raised.value.field == "Personnel No."
+    assert "missing required column 'Personnel No.'" in raised.value.message
+    assert "column_map" in raised.value.message
 
 
 def test_missing_email_and_identifier_columns():
-    items = read("employee_id,first_name\n1,Ann\n")
+    with pytest.raises(CsvFileError) as raised:
+        read("employee_id,first_name\n1,Ann\n")
 
-    assert len(items) == 1
-    assert isinstance(items[0], RecordError)
-    assert "no email column and no identifier:KIND column" in items[0].message
+    assert raised.value.field == "email"
+    assert "no email column and no identifier:KIND column" in raised.value.message
+
+
+def test_header_error_raised_before_iteration():
+    with pytest.raises(CsvFileError):
+        read_people_csv(io.StringIO("email\na@example.com\n", newline=""))
+
+
+@pytest.mark.parametrize("header, column", [
+    ("employee_id,email,email", "email"),
+    ("employee_id,email,EMAIL ", "EMAIL"),
+    ("employee_id,email,notes,notes", "notes"),
+    ("employee_id,identifier:lms,identifier: lms", "identifier: lms"),
+])
+def test_duplicate_column_rejected(header, column):
+    with pytest.raises(CsvFileError) as raised:
+        read(f"{header}\n1,a@example.com,x,y\n")
+
+    assert raised.value.field == column
+    assert "duplicate column" in raised.value.message
+    assert "also column" in raised.value.message
+
+
+def test_repeated_empty_column_names_accepted():
+    records, errors = split(read("employee_id,email,,\n1,a@example.com,,\n"))
+
+    assert errors == []
+    assert [record.source_id for record in records] == ["1"]
 
 
 def test_row_errors_each_reported():
@@ -207,11 +242,21 @@ def test_unknown_column_map_field_rejected():
         read_people_csv(io.StringIO("employee_id\n"), column_map={"salary": "Pay"})
 
 
-def test_empty_file():
-    items = read("")
+@pytest.mark.parametrize("text", ["", "\ufeff"])
+def test_empty_file(text):
+    with pytest.raises(CsvFileError) as raised:
+        read(text)
 
-    assert len(items) == 1
-    assert "empty" in items[0].message
+    assert raised.value.message.startswith("the file is empty")
+    assert raised.value.field is None
+
+
+@pytest.mark.parametrize("text, line", [("\nemployee_id,email\n", 1), ("sep=;\n\n", 2)])
+def test_blank_header_row(text, line):
+    with pytest.raises(CsvFileError) as raised:
+        read(text)
+
+    assert raised.value.message.startswith(f"line {line}: the header row is empty")
 
 
 def test_custom_source_name():
@@ -256,11 +301,10 @@ def test_cr_only_line_endings_keep_line_numbers():
 
 
 def test_broken_quoting_in_header_is_an_error():
-    items = read('employee_id,"email\n')
+    with pytest.raises(CsvFileError) as raised:
+        read('employee_id,"email\n')
 
-    assert len(items) == 1
-    assert isinstance(items[0], RecordError)
-    assert items[0].message.startswith("line 1: unreadable CSV header")
+    assert raised.value.message.startswith("line 1: unreadable CSV header")
 
 
 @pytest.mark.parametrize("row, column", [
@@ -308,8 +352,7 @@ def test_error_source_id_is_shortened():
 
 @pytest.mark.parametrize("kind", ["k\x00ind", "k" * 65])
 def test_invalid_identifier_kind_in_header(kind):
-    items = read(f"employee_id,identifier:{kind}\n1,value\n")
+    with pytest.raises(CsvFileError) as raised:
+        read(f"employee_id,identifier:{kind}\n1,value\n")
 
-    assert len(items) == 1
-    assert isinstance(items[0], RecordError)
-    assert "identifier kind" in items[0].message
+    assert "identifier kind" in raised.value.message

@@ -1,4 +1,4 @@
-"""Query parameters and path ids of the /api/v1 resources: bounds, unknown names and CSV output."""
+"""Query parameters and path ids of the /api/v1 resources: bounds, unknown or repeated names, digits and CSV output."""
 
 from __future__ import annotations
 
@@ -59,6 +59,64 @@ def test_cursor_beyond_64_bits_is_bad_request(admin, path, parameter):
 
     assert response.status_code == 400
     assert response.json()["error"]["field"] == parameter
+
+
+@pytest.mark.parametrize("path, query, parameter", [
+    ("/api/v1/people", "cursor=1&cursor=2", "cursor"),
+    ("/api/v1/people", "limit=5&limit=5", "limit"),
+    ("/api/v1/evidence", "format=json&format=csv", "format"),
+    ("/api/v1/evidence", "since=2024-01-01T00:00:00Z&since=2025-01-01T00:00:00Z", "since"),
+    ("/api/v1/skills", "format=json&format=json", "format"),
+    ("/api/v1/sync-runs", "connector=csv&connector=hibob", "connector"),
+    ("/api/v1/identity/conflicts", "status=open&status=all", "status"),
+    ("/api/v1/skills/1/experts", "min_confidence=0.5&min_confidence=0.9", "min_confidence"),
+])
+def test_repeated_parameter_is_bad_request(admin, path, query, parameter):
+    response = admin.get(f"{path}?{query}")
+
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert error["field"] == parameter
+    assert "more than once" in error["message"]
+
+
+@pytest.mark.parametrize("path, parameter, value", [
+    ("/api/v1/evidence", "cursor", "\u0661\u0662"),
+    ("/api/v1/people", "cursor", "\u0661\u0662"),
+    ("/api/v1/identity/conflicts", "cursor", "\u0661\u0662"),
+    ("/api/v1/people", "limit", "\uff11\uff10"),
+    ("/api/v1/sync-runs", "limit", "\u0967"),
+    ("/api/v1/skills/1/experts", "limit", "\u0661"),
+    ("/api/v1/evidence", "cursor", " 12"),
+    ("/api/v1/evidence", "cursor", "12 "),
+    ("/api/v1/evidence", "cursor", "1_2"),
+    ("/api/v1/evidence", "cursor", "+12"),
+    ("/api/v1/evidence", "limit", "1.0"),
+    ("/api/v1/skills/1/experts", "min_confidence", "\u0660.\u0665"),
+    ("/api/v1/skills/1/experts", "min_confidence", "0_5"),
+    ("/api/v1/skills/1/experts", "min_confidence", " 0.5"),
+    ("/api/v1/skills/1/experts", "min_confidence", "nan"),
+])
+def test_number_not_in_ascii_digits_is_bad_request(admin, path, parameter, value):
+    response = admin.get(path, params={parameter: value})
+
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert error["field"] == parameter
+    assert "ASCII" in error["message"]
+
+
+@pytest.mark.parametrize("path, parameter, value", [
+    ("/api/v1/evidence", "cursor", "0012"),
+    ("/api/v1/people", "limit", "5"),
+    ("/api/v1/skills/1/experts", "min_confidence", "0.5"),
+    ("/api/v1/skills/1/experts", "min_confidence", "1"),
+    ("/api/v1/skills/1/experts", "min_confidence", ".25"),
+])
+def test_ascii_numbers_are_accepted(admin, path, parameter, value):
+    response = admin.get(path, params={parameter: value})
+
+    assert response.status_code == 200, response.text
 
 
 def test_largest_64_bit_cursor_is_accepted(admin):

@@ -106,6 +106,23 @@ def test_people_import_reports_bad_rows(cli, tmp_path):
     assert "start_date" in body["errors"][0]["message"]
 
 
+@pytest.mark.parametrize("content, expected", [
+    (b"email,first_name\nana@example.com,Ana\n", "missing required column 'employee_id'"),
+    (b"", "empty"),
+    (b"employee_id,email,email\n1,ana@example.com,ana2@example.com\n", "duplicate column"),
+])
+def test_people_import_unusable_header_fails(cli, tmp_path, content, expected):
+    path = tmp_path / "people.csv"
+    path.write_bytes(content)
+
+    result = cli("people", "import", str(path))
+
+    assert result.exit_code == 1
+    assert expected in result.output
+    assert str(path) in result.output
+    assert '"status"' not in result.output
+
+
 def test_invalid_setting_names_the_variable(tmp_path):
     env = {"SKILLWIRE_INSTANCE_DIR": str(tmp_path), "SKILLWIRE_PORT": "eighty"}
 

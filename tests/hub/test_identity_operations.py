@@ -205,7 +205,8 @@ def test_merge_rejections(admin, make_client):
     assert admin.post(f"/api/v1/people/999999/merge", json={"source_person_id": holder}).status_code == 404
     assert admin.post(f"/api/v1/people/{holder}/merge", json={}).status_code == 400
     assert admin.post(f"/api/v1/people/{holder}/merge", json={"source_person_id": "2"}).status_code == 400
-    assert admin.post(f"/api/v1/people/{holder}/merge", data="{broken").status_code == 400
+    assert admin.post(f"/api/v1/people/{holder}/merge", data="{broken",
+                      headers={"Content-Type": "application/json"}).status_code == 400
     assert reader.post(f"/api/v1/people/{holder}/merge", json={"source_person_id": claimant}).status_code == 403
 
     admin.post(f"/api/v1/people/{holder}/merge", json={"source_person_id": claimant})

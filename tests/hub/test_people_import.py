@@ -57,6 +57,59 @@ def test_latin1_body_is_bad_request(writer):
     assert "UTF-8" in response.json()["error"]["message"]
 
 
+def sync_run_count(runtime) -> int:
+    with runtime.sessions() as session:
+        return session.scalar(select(func.count()).select_from(SyncRun))
+
+
+@pytest.mark.parametrize("body, field, expected", [
+    (b"email,first_name\nana@example.com,Ana\n", "employee_id", "missing required column 'employee_id'"),
+    (b"", "body", "empty"),
+    (b"\xef\xbb\xbf", "body", "empty"),
+    (b"\nemployee_id,email\n1,ana@example.com\n", "body", "header row is empty"),
+    (b"employee_id,email,email\n1,ana@example.com,ana2@example.com\n", "email", "duplicate column"),
+    (b"employee_id,email,notes,Notes\n1,ana@example.com,a,b\n", "Notes", "duplicate column"),
+    (b"employee_id,first_name\n1,Ana\n", "email", "no email column"),
+    (b'employee_id,"email\n1,ana@example.com\n', "body", "unreadable CSV header"),
+])
+def test_unusable_header_is_bad_request(writer, runtime, body, field, expected):
+    response = post_csv(writer, body)
+
+    assert response.status_code == 400, response.text
+    error = response.json()["error"]
+    assert error["field"] == field
+    assert expected in error["message"]
+    assert people_count(runtime) == 0
+    assert sync_run_count(runtime) == 0
+
+
+def test_missing_column_message_says_what_to_send(writer):
+    response = post_csv(writer, b"email\nana@example.com\n")
+
+    message = response.json()["error"]["message"]
+    assert "employee_id,email" in message
+    assert "column_map" not in message
+
+
+def test_upload_without_employee_id_is_bad_request(writer, runtime):
+    response = writer.post("/api/v1/people/import", files={"file": ("people.csv", b"email\nana@example.com\n")})
+
+    assert response.status_code == 400, response.text
+    assert response.json()["error"]["field"] == "employee_id"
+    assert people_count(runtime) == 0
+
+
+def test_row_errors_keep_good_rows(writer, runtime):
+    response = post_csv(writer, b"employee_id,email\n1,ana@example.com\n2,not-an-email\n3,ben@example.com\n")
+
+    assert response.status_code == 200, response.text
+    run = response.json()
+    assert run["status"] == "succeeded"
+    assert run["created"] == 2
+    assert run["failed"] == 1
+    assert people_count(runtime) == 2
+
+
 @pytest.mark.parametrize("row, column", [
     (b"77,nul@example.com,A\x00B,", "first_name"),
     (b"7\x008,nul@example.com,Ana,", "employee_id"),

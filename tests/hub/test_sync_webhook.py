@@ -151,6 +151,17 @@ def test_other_event_types_ignored(webhook_runtime, server_url, hibob):
     assert len(hibob.calls) == 0
 
 
+def test_event_with_repeated_key_rejected(webhook_runtime, server_url, hibob):
+    body = b'{"type": "timeoff.request.created", "type": "employee.updated", "data": {"employeeId": "1"}}'
+    hibob.post(HIBOB_URL + "people/1", json=EMPLOYEE)
+
+    response = post_event(server_url, body, sign_body(body, SECRET))
+
+    assert response.status_code == 400
+    assert "'type' appears more than once" in response.json()["error"]["message"]
+    assert len(hibob.calls) == 0
+
+
 def test_v1_event_with_employee_object(webhook_runtime, server_url, hibob):
     body = json.dumps({"type": "employee.updated", "employee": {"id": EMPLOYEE_ID}}).encode()
     hibob.post(HIBOB_URL + f"people/{EMPLOYEE_ID}", json=EMPLOYEE)
