@@ -1,8 +1,10 @@
 """The hub's own read and write API under /api/v1: evidence, people, skills and sync runs."""
 
+from urllib.parse import urlsplit
+
 from flask import Blueprint, request
 
-from ..errors import NotFound, UnsupportedMediaType
+from ..errors import Forbidden, NotFound, UnsupportedMediaType
 from .schemas import MAX_ID
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -42,6 +44,24 @@ def require_json_content_type() -> None:
     if not is_json_media_type(request.mimetype):
         raise UnsupportedMediaType(f"Content-Type '{request.content_type}' is not supported; send the JSON body "
                                    "as application/json", field="Content-Type")
+
+
+@bp.before_request
+def reject_cross_site_writes() -> None:
+    """Raise Forbidden for a write that a browser sent on behalf of another site.
+
+    The CSV import takes text/plain and multipart bodies, which browsers send to another origin without a
+    preflight. Browsers mark such requests with Sec-Fetch-Site or an Origin of the other site, while HR
+    systems, scripts and command-line clients send neither header, so their requests pass.
+    """
+    if request.method in ("GET", "HEAD", "OPTIONS"):
+        return
+
+    fetch_site = request.headers.get("Sec-Fetch-Site")
+    origin = request.headers.get("Origin")
+    if fetch_site in ("cross-site", "same-site") or (origin is not None and urlsplit(origin).netloc != request.host):
+        raise Forbidden(f"{request.method} {request.path} from another web site is rejected; call the API from a "
+                        "server or script, not from a page of another origin", field="Origin")
 
 
 def is_json_media_type(mimetype: str) -> bool:

@@ -147,3 +147,50 @@ def test_people_import_still_takes_csv_and_uploads(admin):
 
     assert as_text.status_code == 200, as_text.text
     assert as_upload.status_code == 200, as_upload.text
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Writes that a browser sends for another site
+
+
+@pytest.mark.parametrize("headers", [
+    {"Origin": "https://attacker.example"},
+    {"Origin": "null"},
+    {"Sec-Fetch-Site": "cross-site"},
+    {"Sec-Fetch-Site": "same-site", "Origin": "https://other.hub.example"},
+], ids=["other origin", "opaque origin", "cross-site fetch", "same-site fetch"])
+def test_cross_site_csv_import_rejected(admin, headers):
+    response = admin.post("/api/v1/people/import", data=PEOPLE_CSV,
+                          headers={"Content-Type": "text/plain", **headers})
+
+    assert response.status_code == 403
+    assert response.json()["error"]["field"] == "Origin"
+    assert admin.get("/api/v1/people").json()["data"] == []
+
+
+def test_cross_site_merge_rejected(admin, two_people):
+    target, source = two_people
+
+    response = admin.post(f"/api/v1/people/{target}/merge", json={"source_person_id": source},
+                          headers={"Origin": "https://attacker.example"})
+
+    assert response.status_code == 403
+    assert merged_into(admin, source) is None
+
+
+def test_same_origin_write_accepted(admin, server_url):
+    origin = server_url.split("/", 3)[:3]
+
+    response = admin.post("/api/v1/people/import", data=PEOPLE_CSV,
+                          headers={"Content-Type": "text/csv", "Origin": "/".join(origin),
+                                   "Sec-Fetch-Site": "same-origin"})
+
+    assert response.status_code == 200, response.text
+    assert len(admin.get("/api/v1/people").json()["data"]) == 2
+
+
+def test_cross_site_read_allowed(admin):
+    response = admin.get("/api/v1/people", headers={"Origin": "https://attacker.example",
+                                                   "Sec-Fetch-Site": "cross-site"})
+
+    assert response.status_code == 200
