@@ -89,15 +89,24 @@ def _start_sweeper(settings) -> None:
 
 
 @main.command()
-def worker() -> None:
-    """Run an RQ worker for the hub's jobs (needs SKILLWIRE_REDIS_URL)."""
+@click.option("--fork", is_flag=True,
+              help="Run each job in a new child process (RQ's forking Worker), so a crash or a memory leak in "
+                   "one job cannot reach the next. Each job then also opens its own database connection.")
+def worker(fork: bool) -> None:
+    """Run an RQ worker for the hub's jobs (needs SKILLWIRE_REDIS_URL).
+
+    By default jobs run in the worker process itself and share its database connection pool. A mapping job
+    is a few queries, and forking plus connecting for each of them cost more CPU than the job.
+    """
     from .jobs import worker_classes
 
     runtime = _runtime()
     if runtime.settings.redis_url is None:
         raise click.ClickException("SKILLWIRE_REDIS_URL is not set. Without Redis, jobs run inside the web process")
     _start_sweeper(runtime.settings)
-    worker_class, _ = worker_classes()
+    forking_class, simple_class = worker_classes()
+    worker_class = forking_class if fork else simple_class
+    log.info("worker starting: class=%s queue=%s", worker_class.__name__, runtime.jobs.queue.name)
     worker_class([runtime.jobs.queue], connection=runtime.jobs.connection).work(with_scheduler=True)
 
 
