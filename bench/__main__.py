@@ -186,7 +186,7 @@ def wait_for_mapping(database_url: str, redis_url: str) -> float:
     started = time.perf_counter()
     with psycopg.connect(database.libpq_url(database_url), autocommit=True) as connection:
         while time.perf_counter() - started < MAPPING_TIMEOUT_SECONDS:
-            pending = connection.execute("SELECT count(*) FROM statements WHERE mapped_at IS NULL").fetchone()[0]
+            pending = connection.execute("SELECT count(*) FROM pending_mappings").fetchone()[0]
             if pending == 0 and queue.count == 0:
                 return time.perf_counter() - started
             time.sleep(0.2)

@@ -17,13 +17,13 @@ from hub.services.statements import Writer, _activity_refs, _agent_refs, _prepar
 log = logging.getLogger(__name__)
 
 STATEMENT_COLUMNS = ["pk", "statement_id", "stored", "timestamp", "verb_id", "registration", "voids_statement_id",
-                     "voided", "version", "credential_id", "source", "payload", "mapped_at"]
+                     "voided", "version", "credential_id", "source", "payload"]
 AGENT_COLUMNS = ["id", "statement_pk", "stored", "ifi", "relation"]
 ACTIVITY_COLUMNS = ["id", "statement_pk", "stored", "activity_id", "relation"]
-HUB_TABLES = ["statements", "statement_agents", "statement_activities"]
+HUB_TABLES = ["statements", "statement_agents", "statement_activities", "pending_mappings"]
 # Tables that the HTTP ingest and the mapping job fill, emptied between ingest runs.
-INGEST_TABLES = ["evidence_changes", "evidence", "statement_agents", "statement_activities", "statements",
-                 "person_identifiers", "people"]
+INGEST_TABLES = ["evidence_changes", "evidence", "statement_agents", "statement_activities", "pending_mappings",
+                 "statements", "person_identifiers", "people"]
 COPY_TABLE_PREFIX = "bench_copy_"
 
 
@@ -52,11 +52,12 @@ def drop_database(database_url: str) -> None:
 
 @dataclass
 class RowSet:
-    """Rows of the statements table and of its two index tables, ready for COPY."""
+    """Rows of the statements table, of its two index tables and of the mapping queue, ready for COPY."""
 
     statements: list[tuple]
     agents: list[tuple]
     activities: list[tuple]
+    pending: list[tuple]
 
 
 @dataclass
@@ -71,14 +72,15 @@ class KeyCounters:
 def build_rows(statements: Iterable[dict], writer: Writer, keys: KeyCounters,
                stored_times: Iterator[datetime], mapped: bool) -> RowSet:
     """Turn statements into table rows the way the hub's insert does, with the hub's own helpers."""
-    rows = RowSet([], [], [])
+    rows = RowSet([], [], [], [])
     for statement in statements:
         stored = next(stored_times)
         prepared = _prepare(statement, stored, "1.0.3", writer)
         row = _statement_row(prepared, stored, writer, voided=False)
         row["pk"] = keys.statement
-        row["mapped_at"] = stored if mapped else None
         rows.statements.append(tuple(row[column] for column in STATEMENT_COLUMNS))
+        if not mapped:
+            rows.pending.append((keys.statement,))
 
         for ifi, relation in _agent_refs(prepared):
             rows.agents.append((keys.agent, keys.statement, stored, ifi, relation))
@@ -104,6 +106,7 @@ def copy_rows(connection: psycopg.Connection, rows: RowSet, prefix: str = "") ->
         _copy(cursor, prefix + "statements", STATEMENT_COLUMNS, rows.statements)
         _copy(cursor, prefix + "statement_agents", AGENT_COLUMNS, rows.agents)
         _copy(cursor, prefix + "statement_activities", ACTIVITY_COLUMNS, rows.activities)
+        _copy(cursor, prefix + "pending_mappings", ["statement_pk"], rows.pending)
 
 
 def _copy(cursor: psycopg.Cursor, table: str, columns: list[str], rows: list[tuple]) -> None:
@@ -122,7 +125,7 @@ def create_copy_tables(connection: psycopg.Connection) -> None:
         connection.execute(sql.SQL("CREATE TABLE {} (LIKE {} INCLUDING DEFAULTS INCLUDING CONSTRAINTS "
                                    "INCLUDING INDEXES)").format(sql.Identifier(COPY_TABLE_PREFIX + table),
                                                                 sql.Identifier(table)))
-    for table in ("statement_agents", "statement_activities"):
+    for table in ("statement_agents", "statement_activities", "pending_mappings"):
         connection.execute(sql.SQL("ALTER TABLE {} ADD FOREIGN KEY (statement_pk) REFERENCES {} (pk) "
                                    "ON DELETE CASCADE").format(sql.Identifier(COPY_TABLE_PREFIX + table),
                                                                sql.Identifier(COPY_TABLE_PREFIX + "statements")))
@@ -189,7 +192,8 @@ def bulk_load(database_url: str, statements: Iterator[dict], count: int, writer:
               history_start: datetime, history_end: datetime, chunk_size: int = 5000) -> float:
     """COPY ``count`` statements into the real hub tables, stored evenly between the two times.
 
-    The rows are marked as mapped, so the evidence mapping job leaves them alone. Returns the seconds taken.
+    The rows are not queued for mapping, so the evidence mapping job leaves them alone. Returns the seconds
+    taken.
     """
     started = time.perf_counter()
     stored_times = evenly_spaced(history_start, history_end, count)

@@ -1,6 +1,6 @@
 """Background jobs: run in-process on the embedded default, or queued on RQ when Redis is configured.
 
-Jobs are idempotent: each one finds its work in the database (statements whose ``mapped_at`` is NULL), so a
+Jobs are idempotent: each one finds its work in the database (the statements in ``pending_mappings``), so a
 job that fails or a worker that dies loses nothing, and the next sweep picks the work up again.
 """
 

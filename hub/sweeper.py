@@ -14,7 +14,7 @@ class Sweeper:
     """Run ``map_pending_statements_job`` every ``interval`` seconds until ``stop()``.
 
     A crash between storing statements and mapping them, or a job that failed all its retries, leaves
-    statements with ``mapped_at`` NULL; the sweep maps them, so no accepted statement waits forever.
+    statements in ``pending_mappings``; the sweep maps them, so no accepted statement waits forever.
     """
 
     def __init__(self, interval: float):

@@ -9,7 +9,7 @@ from .identity import IdentityConflict
 from .operations import AuditEntry, ConnectorState, SyncRun
 from .people import Employment, Person, PersonIdentifier
 from .scim import ScimGroup, ScimGroupMember, ScimUser, ScimUserEmail
-from .statements import Statement, StatementActivity, StatementAgent
+from .statements import PendingMapping, Statement, StatementActivity, StatementAgent
 
 __all__ = [
     "ActivityDefinition",
@@ -22,6 +22,7 @@ __all__ = [
     "Evidence",
     "EvidenceChange",
     "IdentityConflict",
+    "PendingMapping",
     "Person",
     "PersonIdentifier",
     "ScimGroup",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Index, String, Text, text
+from sqlalchemy import Boolean, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import Base, BigKey, UTCDateTime
@@ -29,22 +29,26 @@ class Statement(Base):
     # Where the statement came from: "xapi" for the HTTP API, "import" for bulk files, a connector name otherwise.
     source: Mapped[str] = mapped_column(String(64), default="xapi")
     payload: Mapped[str] = mapped_column(Text)
-    # Set when the evidence mapping job has processed the statement; NULL rows are picked up again.
-    mapped_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     __table_args__ = (
         Index("ix_statements_stored_pk", "stored", "pk"),
         Index("ix_statements_verb_stored", "verb_id", "stored", "pk"),
         Index("ix_statements_registration_stored", "registration", "stored", "pk"),
         Index("ix_statements_credential_stored", "credential_id", "stored", "pk"),
-        # Only the statements still waiting for the mapping job, so the sweep finds them without a scan and
-        # marking a statement mapped adds nothing to this index.
-        Index("ix_statements_pending_mapping", "pk", postgresql_where=text("mapped_at IS NULL"),
-              sqlite_where=text("mapped_at IS NULL")),
-        # Filters on agents and activities find statements by key, then need their position and voided flag.
-        # With both in the index, each match costs an index-only lookup in place of a table read.
-        Index("ix_statements_pk_stored", "pk", "stored", "voided"),
     )
+
+
+class PendingMapping(Base):
+    """A statement waiting for the evidence mapping job: stored and not mapped yet, or voided and not retracted.
+
+    The queue is a table of its own so that mapping deletes a narrow row here instead of updating the
+    statement. On PostgreSQL such an update writes a new copy of the whole row and of every index entry.
+    """
+
+    __tablename__ = "pending_mappings"
+
+    statement_pk: Mapped[int] = mapped_column(BigKey, ForeignKey("statements.pk", ondelete="CASCADE"),
+                                              primary_key=True, autoincrement=False)
 
 
 class StatementAgent(Base):

@@ -9,11 +9,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Iterable
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from ..jsonutil import loads
-from ..models import Evidence, Person, Skill, Statement, utcnow
+from ..models import Evidence, PendingMapping, Person, Skill, Statement, utcnow
 from .feed import record_changes
 from .identity import agent_identifiers, create_agent_people, find_people, resolve_agent
 
@@ -50,14 +50,15 @@ def map_statements(session: Session, mappings, statement_pks: list[int], homepag
 
     A job costs a fixed number of queries plus one identity lookup per new actor. The statements are read as
     plain rows and the known actors of matching statements are looked up together. The evidence goes in with
-    one insert, and one update marks the statements mapped.
+    one insert, and one delete takes the statements off the mapping queue.
     """
     query = (select(Statement.pk, Statement.statement_id, Statement.payload, Statement.source, Statement.voided)
-             .where(Statement.pk.in_(statement_pks), Statement.mapped_at.is_(None))
+             .join(PendingMapping, PendingMapping.statement_pk == Statement.pk)
+             .where(PendingMapping.statement_pk.in_(statement_pks))
              .order_by(Statement.pk))
     if session.get_bind().dialect.name == "postgresql":
         # Two jobs for the same statements must not both map them.
-        query = query.with_for_update(skip_locked=True)
+        query = query.with_for_update(of=PendingMapping, skip_locked=True)
 
     rows = session.execute(query).all()
     if not rows:
@@ -74,7 +75,7 @@ def map_statements(session: Session, mappings, statement_pks: list[int], homepag
         evidence_rows.extend(_evidence_rows(skill_ids, people, row, statement, candidates))
     created = _insert_evidence(session, evidence_rows)
 
-    session.execute(update(Statement).where(Statement.pk.in_([row.pk for row in rows])).values(mapped_at=utcnow()))
+    session.execute(delete(PendingMapping).where(PendingMapping.statement_pk.in_([row.pk for row in rows])))
     log.info("statements mapped: statements=%d evidence_created=%d", len(rows), created)
     return created
 
@@ -84,8 +85,8 @@ def map_pending_statements(sessions: sessionmaker, mappings, homepages: dict[str
     total = 0
     while True:
         with sessions.begin() as session:
-            pks = list(session.scalars(select(Statement.pk).where(Statement.mapped_at.is_(None))
-                                       .order_by(Statement.pk).limit(batch_size)))
+            pks = list(session.scalars(select(PendingMapping.statement_pk)
+                                       .order_by(PendingMapping.statement_pk).limit(batch_size)))
             if not pks:
                 return total
             total += map_statements(session, mappings, pks, homepages)

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import insert, select, text, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -25,7 +27,8 @@ from xapi.timestamps import format_timestamp, parse_timestamp
 
 from ..errors import BadRequest, Conflict
 from ..jsonutil import dumps, loads
-from ..models import AttachmentData, Statement, StatementActivity, StatementAgent, StatementRefTarget, utcnow
+from ..models import (AttachmentData, PendingMapping, Statement, StatementActivity, StatementAgent,
+                      StatementRefTarget, utcnow)
 from .activities import load_activity_definitions, record_activity_definitions
 
 log = logging.getLogger(__name__)
@@ -224,6 +227,7 @@ def _insert_statements(session: Session, statements: list[dict], stored: datetim
     if activity_rows:
         connection.execute(insert(StatementActivity.__table__),
                            [dict(zip(INDEX_ROW_COLUMNS[StatementActivity], row)) for row in activity_rows])
+    connection.execute(insert(PendingMapping.__table__), [{"statement_pk": pk} for pk in pks])
     return pks
 
 
@@ -268,6 +272,7 @@ def _copy_statement_rows(session: Session, statements: list[dict], rows: list[di
             _copy(cursor, Statement.__tablename__, columns, statement_rows)
             _copy(cursor, StatementAgent.__tablename__, INDEX_ROW_COLUMNS[StatementAgent], agent_rows)
             _copy(cursor, StatementActivity.__tablename__, INDEX_ROW_COLUMNS[StatementActivity], activity_rows)
+            _copy(cursor, PendingMapping.__tablename__, ("statement_pk",), [(pk,) for pk in pks])
     except psycopg.IntegrityError as error:
         raise IntegrityError(f"COPY {Statement.__tablename__}", None, error) from error
     return pks
@@ -304,7 +309,6 @@ def _statement_row(statement: dict, stored: datetime, writer: Writer, voided: bo
         "credential_id": writer.credential_id,
         "source": writer.source,
         "payload": dumps(statement),
-        "mapped_at": None,
     }
 
 
@@ -314,13 +318,22 @@ def _apply_voiding(session: Session, statements: list[dict]) -> list[int]:
     if not targets:
         return []
 
-    voided = session.scalars(
+    voided = list(session.scalars(
         update(Statement)
         .where(Statement.statement_id.in_(targets), Statement.voids_statement_id.is_(None))
-        .values(voided=True, mapped_at=None)
+        .values(voided=True)
         .returning(Statement.pk)
-    )
-    return list(voided)
+    ))
+    if voided:
+        queue_for_mapping(session, voided)
+    return voided
+
+
+def queue_for_mapping(session: Session, pks: list[int]) -> None:
+    """Add statements to the mapping queue; one already queued stays queued once."""
+    dialect_insert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    session.execute(dialect_insert(PendingMapping).on_conflict_do_nothing(index_elements=["statement_pk"]),
+                    [{"statement_pk": pk} for pk in pks])
 
 
 # ---------------------------------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ import pytest
 from redis import Redis
 
 from hub.jobs import RQRunner, map_pending_statements_job, worker_classes
-from hub.models import Evidence, Statement
+from hub.models import Evidence, PendingMapping
 from hub.services.statements import Writer, store_statements
 from hub.services.evidence import schedule_mapping
 
@@ -72,7 +72,7 @@ def test_mapping_job_runs_on_rq_worker(rq_runtime):
     assert rq_runtime.jobs.queue.count == 0
     assert _count(rq_runtime, Evidence) > 0
     with rq_runtime.sessions() as session:
-        assert session.query(Statement).filter(Statement.mapped_at.is_(None)).count() == 0
+        assert session.query(PendingMapping).count() == 0
 
 
 def test_job_run_twice_maps_once(rq_runtime):

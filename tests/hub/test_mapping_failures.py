@@ -6,7 +6,7 @@ import hashlib
 from dataclasses import replace
 
 from hub.jobs import RQRunner
-from hub.models import Evidence, Person, Statement
+from hub.models import Evidence, PendingMapping, Person
 from hub.services.identity import DISPLAY_NAME_LENGTH
 
 QUIZ = {
@@ -19,7 +19,7 @@ QUIZ = {
 
 def _counts(runtime) -> tuple[int, int]:
     with runtime.sessions() as session:
-        pending = session.query(Statement).filter(Statement.mapped_at.is_(None)).count()
+        pending = session.query(PendingMapping).count()
         return pending, session.query(Evidence).count()
 
 

@@ -19,10 +19,11 @@ WRITER = Writer(credential_id=None, authority={"objectType": "Agent", "mbox": "m
                 may_define=True)
 
 # SQL statements per stored batch, whatever its size. SQLite: the existing-id lookup, the voided-earlier lookup,
-# the statements insert and its key lookup, the two index-row inserts, the StatementRef lookup and the activity
-# insert. PostgreSQL takes the keys from the sequence and sends the rows with COPY, which the count leaves out.
-# Statements here carry no activity definitions, whose merge costs one more query per changed activity.
-BATCH_STATEMENTS = {"sqlite": 9, "postgresql": 6}
+# the statements insert and its key lookup, the two index-row inserts, the mapping-queue insert, the StatementRef
+# lookup and the activity insert. PostgreSQL takes the keys from the sequence and sends the rows with COPY, which
+# the count leaves out. Statements here carry no activity definitions, whose merge costs one more query per
+# changed activity.
+BATCH_STATEMENTS = {"sqlite": 10, "postgresql": 6}
 
 
 # Statements that only open or close a transaction, such as SQLite's BEGIN IMMEDIATE, are not counted.

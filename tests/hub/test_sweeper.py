@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from hub.models import Evidence, Statement
+from hub.models import Evidence, PendingMapping
 from hub.services.statements import Writer, store_statements
 from hub.sweeper import Sweeper
 
@@ -28,12 +28,12 @@ def test_sweeper_maps_pending_statements(clean_db):
     try:
         while time.monotonic() < deadline:
             with runtime.sessions() as session:
-                if session.query(Statement).filter(Statement.mapped_at.is_(None)).count() == 0:
+                if session.query(PendingMapping).count() == 0:
                     break
             time.sleep(0.05)
     finally:
         sweeper.stop()
 
     with runtime.sessions() as session:
-        assert session.query(Statement).filter(Statement.mapped_at.is_(None)).count() == 0
+        assert session.query(PendingMapping).count() == 0
         assert session.query(Evidence).count() == 1

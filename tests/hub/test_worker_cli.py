@@ -14,7 +14,7 @@ import pytest
 from redis import Redis
 
 from hub.jobs import RQRunner
-from hub.models import Evidence, Statement
+from hub.models import Evidence, PendingMapping
 
 pytestmark = pytest.mark.redis
 
@@ -49,7 +49,7 @@ def _evidence_count(runtime) -> int:
 
 def _pending_count(runtime) -> int:
     with runtime.sessions() as session:
-        return session.query(Statement).filter(Statement.mapped_at.is_(None)).count()
+        return session.query(PendingMapping).count()
 
 
 def _start_worker(runtime, tmp_path, *options: str) -> subprocess.Popen:
