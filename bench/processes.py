@@ -185,7 +185,9 @@ class MemorySampler:
         for role, root in self.roots.items():
             self._record(role, root)
             for index, child in enumerate(sorted(child_pids(root)), start=1):
-                self._record(f"{role} child {index}" if role.startswith("web") else f"{role} job process", child)
+                # Web children are the long-lived gunicorn workers. The worker's children are RQ's scheduler
+                # and, with --fork, one short-lived process per job, so they share one peak.
+                self._record(f"{role} child {index}" if role.startswith("web") else f"{role} child", child)
 
     def _record(self, role: str, pid: int) -> None:
         rss = peak_rss_bytes(pid)
