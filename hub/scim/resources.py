@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -94,15 +96,21 @@ def list_params(values: dict[str, Any], default_count: int, max_count: int) -> L
                       attribute_list(values.get("excludedattributes"), "excludedAttributes"))
 
 
+_ASCII_INTEGER = re.compile(r"-?[0-9]+")
+
+
 def _integer(value: Any, name: str, default: int) -> int:
+    """Read an integer from a query string or a SearchRequest body: ASCII digits with an optional minus sign.
+
+    Python's int() also takes other scripts' digits, spaces, underscores and floats, which no client means.
+    """
     if value is None or value == "":
         return default
-    if isinstance(value, bool):
-        raise ScimError(400, "invalidValue", f"'{name}' must be an integer")
-    try:
+    if type(value) is int:
+        return value
+    if isinstance(value, str) and _ASCII_INTEGER.fullmatch(value):
         return int(value)
-    except (TypeError, ValueError):
-        raise ScimError(400, "invalidValue", f"'{name}' must be an integer, not {value!r}") from None
+    raise ScimError(400, "invalidValue", f"'{name}' must be an integer, not {value!r}")
 
 
 def attribute_list(value: Any, name: str) -> list[str] | None:

@@ -158,6 +158,19 @@ def test_invalid_paging_is_rejected(scim_client, directory):
     scim_error(scim_client.get("/Users", params={"startIndex": "1.5"}), 400, "invalidValue")
 
 
+@pytest.mark.parametrize("value", ["١٢", "１２", " 2", "1_0", "+2"],
+                         ids=["Arabic-Indic digits", "fullwidth digits", "space", "underscore", "plus sign"])
+def test_paging_takes_ascii_digits_only(scim_client, directory, value):
+    scim_error(scim_client.get("/Users", params={"count": value}), 400, "invalidValue")
+
+
+@pytest.mark.parametrize("value", [2.5, True], ids=["float", "boolean"])
+def test_search_request_paging_needs_json_integer(scim_client, directory, value):
+    search = {"schemas": ["urn:ietf:params:scim:api:messages:2.0:SearchRequest"], "count": value}
+
+    scim_error(scim_client.post("/Users/.search", json=search), 400, "invalidValue")
+
+
 def test_filtered_paging_counts_matches(scim_client, directory):
     page = scim_client.get("/Users", params={"filter": 'userName ew "@example.com"', "count": 1,
                                              "startIndex": 2}).json()
