@@ -114,7 +114,8 @@ def run_postgresql(args, database_url: str, population: Population, ingest_state
         sampler.start()
 
         authorization = basic_auth(key, secret)
-        ingest = run_ingest(args, database_url, web.base_url, authorization, ingest_statements, writer)
+        meter = processes.CpuMeter({"web": web.process.pid, "rq worker": worker.process.pid})
+        ingest = run_ingest(args, database_url, web.base_url, authorization, ingest_statements, writer, meter)
         levels = run_levels(args, database_url, web.base_url, authorization, population, ingest_statements,
                             writer)
     finally:
@@ -156,23 +157,33 @@ def encode_batches(statements: list[dict], size: int) -> list[bytes]:
 
 
 def run_ingest(args, database_url: str, base_url: str, authorization: str, statements: list[dict],
-               writer: Writer) -> dict:
-    """Measure COPY and HTTP ingest of the same statements ``args.runs`` times; report medians."""
+               writer: Writer, meter: processes.CpuMeter) -> dict:
+    """Measure COPY and HTTP ingest of the same statements ``args.runs`` times; report medians.
+
+    Each run also records how the machine's CPU time was shared while the HTTP clients posted.
+    """
     bodies = encode_batches(statements, args.batch)
     runs = []
     for run in range(1, args.runs + 1):
         database.truncate_ingest_tables(database_url)
         copy_rate = database.measure_copy_rate(database_url, statements, writer, datetime.now(timezone.utc))
 
+        cpu_before = meter.snapshot()
         seconds = post_batches(base_url, authorization, bodies, args.clients)
+        cpu_shares = processes.cpu_shares(cpu_before, meter.snapshot(), seconds)
         http_rate = len(statements) / seconds
         mapping_seconds = wait_for_mapping(database_url, DEFAULT_REDIS_URL)
         runs.append({"copy_per_second": round(copy_rate), "http_per_second": round(http_rate),
                      "ratio_to_copy": round(http_rate / copy_rate, 3), "http_seconds": round(seconds, 2),
-                     "mapping_done_after_seconds": round(seconds + mapping_seconds, 2)})
+                     "mapping_done_after_seconds": round(seconds + mapping_seconds, 2),
+                     "cpu_percent_during_http": cpu_shares})
         log.info("ingest run %d: %s", run, runs[-1])
 
-    median = {key: statistics.median(run[key] for run in runs) for key in runs[0]}
+    median = {key: statistics.median(run[key] for run in runs) for key in runs[0]
+              if key != "cpu_percent_during_http"}
+    median["cpu_percent_during_http"] = {
+        role: statistics.median(run["cpu_percent_during_http"][role] for run in runs)
+        for role in runs[0]["cpu_percent_during_http"]}
     return {"statements": len(statements), "batch": args.batch, "clients": args.clients, "runs": runs,
             "median": median}
 

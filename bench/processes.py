@@ -156,6 +156,58 @@ def child_pids(pid: int) -> list[int]:
     return children
 
 
+# ---------------------------------------------------------------------------------------------------------
+# CPU time
+
+
+def cpu_seconds(pid: int) -> float:
+    """Return the user plus system CPU seconds a process has used, or 0.0 when it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    # utime and stime are fields 14 and 15 of /proc/PID/stat, counted after the command name here.
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def postgres_pids() -> list[int]:
+    """Return the processes of the local PostgreSQL server: the postmaster, its helpers and backends."""
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            if (entry / "comm").read_text().strip() == "postgres":
+                pids.append(int(entry.name))
+        except OSError:
+            continue
+    return pids
+
+
+@dataclass
+class CpuMeter:
+    """CPU seconds used by the web server, the RQ worker, PostgreSQL and this benchmark client.
+
+    NOTE: a process that exits between two snapshots takes its CPU time with it, so RQ's forking worker
+    (skillwire worker --fork) and short-lived database connections are undercounted.
+    """
+
+    roots: dict[str, int]
+
+    def snapshot(self) -> dict[str, float]:
+        totals = {role: sum(cpu_seconds(pid) for pid in [root, *child_pids(root)])
+                  for role, root in self.roots.items()}
+        totals["postgresql"] = sum(cpu_seconds(pid) for pid in postgres_pids())
+        totals["benchmark client"] = cpu_seconds(os.getpid())
+        return totals
+
+
+def cpu_shares(before: dict[str, float], after: dict[str, float], seconds: float) -> dict[str, float]:
+    """Return each role's share of the machine's CPU time over ``seconds``, in percent of all cores."""
+    capacity = seconds * (os.cpu_count() or 1)
+    return {role: round(100 * (after[role] - before[role]) / capacity, 1) for role in after}
+
+
 @dataclass
 class MemorySampler:
     """Sample the peak RSS of named processes and their children in a background thread."""

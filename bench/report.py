@@ -84,6 +84,8 @@ def _print_ingest(ingest: dict) -> None:
     print(f"  HTTP rate / COPY rate                   {median['ratio_to_copy']:>8.1%}                "
           f"target >= {INGEST_TARGET_RATIO:.0%}: {_mark(ratio_ok)}")
     print(f"  evidence mapped, from first POST        {median['mapping_done_after_seconds']:>8.1f} s")
+    shares = ", ".join(f"{role} {share:.0f}%" for role, share in median["cpu_percent_during_http"].items())
+    print(f"  CPU of all cores during HTTP ingest     {shares}")
 
 
 def _print_level(level: int, figures: dict) -> None:
