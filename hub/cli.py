@@ -36,6 +36,10 @@ def database_error_message(error: OperationalError) -> str:
         return (f"SKILLWIRE_DATABASE_URL: cannot connect to the database ({reason}); check the host, port, "
                 "user, password and database name in the URL, and that the database server runs and the "
                 "database exists")
+    if "no such table" in reason or "does not exist" in reason and "relation" in reason:
+        return (f"database error ({reason}): the database has no Skillwire tables yet. Run `skillwire db "
+                "upgrade`, and check that SKILLWIRE_DATABASE_URL, or SKILLWIRE_INSTANCE_DIR (default ./instance, "
+                "relative to the current folder), names the database you mean")
     return f"database error ({reason}); try again, and check the database if it persists"
 
 

@@ -20,8 +20,9 @@ def shared() -> Path:
     path = shared_dir()
     if not (path / "corpus").is_dir():
         if os.environ.get("SKILLWIRE_REQUIRE_SHARED") == "1":
-            pytest.fail(f"shared corpus not found at {path}; set SKILLWIRE_SHARED_DIR")
-        pytest.skip(f"shared corpus not found at {path}")
+            pytest.fail(f"shared corpus not found at {path / 'corpus'}; set SKILLWIRE_SHARED_DIR to the folder "
+                        "that holds corpus/")
+        pytest.skip(f"shared corpus not found at {path / 'corpus'}")
     return path
 
 

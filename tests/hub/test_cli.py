@@ -181,6 +181,14 @@ def test_missing_postgresql_database_fails_cleanly(tmp_path):
     assert "skillwire_no_such_database" in result.output
 
 
+def test_unmigrated_database_names_db_upgrade(tmp_path):
+    """A command run from a folder whose instance database was never migrated says how to fix it."""
+    result = invoke_with({"SKILLWIRE_INSTANCE_DIR": str(tmp_path)}, "credentials", "list")
+
+    assert_clean_error(result, "SKILLWIRE_INSTANCE_DIR")
+    assert "skillwire db upgrade" in result.output
+
+
 def test_uncreatable_instance_dir_fails_cleanly():
     result = invoke_with({"SKILLWIRE_INSTANCE_DIR": "/proc/skillwire-instance"}, "db", "upgrade")
 

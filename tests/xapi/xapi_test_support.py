@@ -149,8 +149,9 @@ def shared_dir() -> Path:
     else:
         path = (Path(__file__).resolve().parents[2] / ".." / "shared").resolve()
 
-    if not path.is_dir():
-        message = f"shared folder not found at {path}; set SKILLWIRE_SHARED_DIR"
+    if not (path / "corpus").is_dir():
+        message = (f"shared corpus not found at {path / 'corpus'}; "
+                   "set SKILLWIRE_SHARED_DIR to the folder that holds corpus/")
         if os.environ.get("SKILLWIRE_REQUIRE_SHARED") == "1":
             pytest.fail(message)
         pytest.skip(message)
