@@ -81,12 +81,18 @@ def map_statements(session: Session, mappings, statement_pks: list[int], homepag
 
 
 def map_pending_statements(sessions: sessionmaker, mappings, homepages: dict[str, str], batch_size: int) -> int:
-    """Map every pending statement in batches, each batch in its own transaction."""
+    """Map every pending statement in batches, each batch in its own transaction.
+
+    On PostgreSQL the statements that a running job has locked are skipped and left to that job, so the
+    loop ends instead of selecting them again and again.
+    """
     total = 0
     while True:
         with sessions.begin() as session:
-            pks = list(session.scalars(select(PendingMapping.statement_pk)
-                                       .order_by(PendingMapping.statement_pk).limit(batch_size)))
+            query = select(PendingMapping.statement_pk).order_by(PendingMapping.statement_pk).limit(batch_size)
+            if session.get_bind().dialect.name == "postgresql":
+                query = query.with_for_update(skip_locked=True)
+            pks = list(session.scalars(query))
             if not pks:
                 return total
             total += map_statements(session, mappings, pks, homepages)

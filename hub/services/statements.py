@@ -330,9 +330,16 @@ def _apply_voiding(session: Session, statements: list[dict]) -> list[int]:
 
 
 def queue_for_mapping(session: Session, pks: list[int]) -> None:
-    """Add statements to the mapping queue; one already queued stays queued once."""
+    """Add statements to the mapping queue; one already queued stays queued once.
+
+    The conflict clause updates rather than does nothing, because only an update waits for the row lock of a
+    mapping job that is reading the statement right now. Once that job deletes its queue row and commits, the
+    insert goes ahead, so a statement voided during its mapping is mapped again and its evidence retracted.
+    """
     dialect_insert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    session.execute(dialect_insert(PendingMapping).on_conflict_do_nothing(index_elements=["statement_pk"]),
+    statement = dialect_insert(PendingMapping)
+    session.execute(statement.on_conflict_do_update(index_elements=["statement_pk"],
+                                                    set_={"statement_pk": statement.excluded.statement_pk}),
                     [{"statement_pk": pk} for pk in pks])
 
 
