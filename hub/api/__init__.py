@@ -2,7 +2,7 @@
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, request
+from flask import Blueprint, current_app, request
 
 from ..errors import Forbidden, NotFound, UnsupportedMediaType
 from .schemas import MAX_ID
@@ -59,9 +59,16 @@ def reject_cross_site_writes() -> None:
 
     fetch_site = request.headers.get("Sec-Fetch-Site")
     origin = request.headers.get("Origin")
-    if fetch_site in ("cross-site", "same-site") or (origin is not None and urlsplit(origin).netloc != request.host):
+    if fetch_site in ("cross-site", "same-site") or (origin is not None and not _is_own_origin(origin)):
         raise Forbidden(f"{request.method} {request.path} from another web site is rejected; call the API from a "
                         "server or script, not from a page of another origin", field="Origin")
+
+
+def _is_own_origin(origin: str) -> bool:
+    """Return whether an Origin header names the host this request went to, or the hub's public URL."""
+    public_url = current_app.extensions["skillwire"].settings.public_url
+    hosts = {request.host.lower(), urlsplit(public_url).netloc.lower()}
+    return urlsplit(origin).netloc.lower() in hosts
 
 
 def is_json_media_type(mimetype: str) -> bool:

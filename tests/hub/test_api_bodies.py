@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 PEOPLE_CSV = ("employee_id,email,first_name,last_name\n"
@@ -187,6 +189,27 @@ def test_same_origin_write_accepted(admin, server_url):
 
     assert response.status_code == 200, response.text
     assert len(admin.get("/api/v1/people").json()["data"]) == 2
+
+
+def test_same_origin_check_ignores_host_case(admin, server_url):
+    port = server_url.rstrip("/").rsplit(":", 1)[1].split("/")[0]
+
+    response = admin.post("/api/v1/people/import", data=PEOPLE_CSV,
+                          headers={"Content-Type": "text/csv", "Host": f"LOCALHOST:{port}",
+                                   "Origin": f"http://localhost:{port}"})
+
+    assert response.status_code == 200, response.text
+
+
+def test_public_url_origin_accepted(admin, runtime, monkeypatch):
+    """Behind a proxy the Host header can differ from the address browsers use, SKILLWIRE_PUBLIC_URL."""
+    monkeypatch.setattr(runtime, "settings", replace(runtime.settings, public_url="https://hub.example.com"))
+
+    response = admin.post("/api/v1/people/import", data=PEOPLE_CSV,
+                          headers={"Content-Type": "text/csv", "Origin": "https://hub.example.com",
+                                   "Sec-Fetch-Site": "same-origin"})
+
+    assert response.status_code == 200, response.text
 
 
 def test_cross_site_read_allowed(admin):
