@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import signal
 import sys
 
 import click
@@ -81,8 +82,19 @@ def run(host: str | None, port: int | None) -> None:
 
     host, port = host or settings.host, port or settings.port
     _start_sweeper(settings)
+    # Werkzeug stops cleanly on KeyboardInterrupt, so SIGTERM (a service manager's stop) takes that path too.
+    signal.signal(signal.SIGTERM, _interrupt)
     click.echo(f"Skillwire listening on http://{host}:{port} (xAPI endpoint http://{host}:{port}/xapi/)")
-    run_simple(host, port, app, threaded=True, use_reloader=False)
+    log.info("server started: host=%s port=%s", host, port)
+    try:
+        run_simple(host, port, app, threaded=True, use_reloader=False)
+    finally:
+        app.extensions["skillwire"].close()
+        log.info("server stopped: host=%s port=%s", host, port)
+
+
+def _interrupt(signum, _frame) -> None:
+    raise KeyboardInterrupt(f"signal {signum}")
 
 
 def _start_sweeper(settings) -> None:

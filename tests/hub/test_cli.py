@@ -4,6 +4,11 @@ from __future__ import annotations
 
 import json
 import os
+import signal
+import socket
+import subprocess
+import sys
+import time
 
 import pytest
 from click.testing import CliRunner
@@ -182,7 +187,7 @@ def test_missing_postgresql_database_fails_cleanly(tmp_path):
 
 
 def test_unmigrated_database_names_db_upgrade(tmp_path):
-    """A command run from a folder whose instance database was never migrated says how to fix it."""
+    """A command run from a folder whose instance database was never migrated names the command that fixes it."""
     result = invoke_with({"SKILLWIRE_INSTANCE_DIR": str(tmp_path)}, "credentials", "list")
 
     assert_clean_error(result, "SKILLWIRE_INSTANCE_DIR")
@@ -317,3 +322,30 @@ def test_admin_scope_no_longer_exists(cli):
 
     assert result.exit_code == 1
     assert "admin" not in HUB_SCOPES
+
+
+def test_run_stops_cleanly_on_sigterm(tmp_path):
+    """Stopping `skillwire run` with SIGTERM, as service managers do, logs the stop and exits 0."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {**os.environ, "SKILLWIRE_INSTANCE_DIR": str(tmp_path), "SKILLWIRE_PORT": str(port),
+           "SKILLWIRE_REDIS_URL": "", "SKILLWIRE_DATABASE_URL": f"sqlite:///{tmp_path / 'hub.db'}"}
+    command = [os.path.join(os.path.dirname(sys.executable), "skillwire"), "run"]
+    server = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        server.send_signal(signal.SIGTERM)
+        output, _ = server.communicate(timeout=30)
+    finally:
+        server.kill()
+
+    assert server.returncode == 0, output
+    assert "server started" in output
+    assert "server stopped" in output
