@@ -67,6 +67,7 @@ def map_statements(session: Session, mappings, statement_pks: list[int], homepag
 
     skill_ids = ensure_skills(session, mappings)
     evaluated = [(row, *_evaluate(session, mappings, row)) for row in rows]
+    evaluated = _without_mapped_before(session, evaluated)
 
     people = _PeopleCache(session, homepages)
     people.prefetch([statement["actor"] for _, statement, candidates in evaluated if candidates])
@@ -78,6 +79,24 @@ def map_statements(session: Session, mappings, statement_pks: list[int], homepag
     session.execute(delete(PendingMapping).where(PendingMapping.statement_pk.in_([row.pk for row in rows])))
     log.info("statements mapped: statements=%d evidence_created=%d", len(rows), created)
     return created
+
+
+def _without_mapped_before(session: Session, evaluated: list[tuple]) -> list[tuple]:
+    """Drop the candidates of statements that already have live evidence, so mapping one twice adds nothing.
+
+    No code path queues a mapped statement again unless it was voided, but an operator may re-queue rows by
+    hand, and evidence must not be counted twice.
+    """
+    candidate_ids = [row.statement_id for row, _, candidates in evaluated if candidates]
+    if not candidate_ids:
+        return evaluated
+
+    mapped = set(session.scalars(select(Evidence.statement_id).where(
+        Evidence.statement_id.in_(candidate_ids), Evidence.retracted_at.is_(None))))
+    if mapped:
+        log.warning("statements mapped before, no new evidence: count=%d", len(mapped))
+    return [(row, statement, [] if row.statement_id in mapped else candidates)
+            for row, statement, candidates in evaluated]
 
 
 def map_pending_statements(sessions: sessionmaker, mappings, homepages: dict[str, str], batch_size: int) -> int:

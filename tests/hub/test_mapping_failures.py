@@ -6,7 +6,8 @@ import hashlib
 from dataclasses import replace
 
 from hub.jobs import RQRunner
-from hub.models import Evidence, PendingMapping, Person
+from hub.models import Evidence, PendingMapping, Person, Statement
+from hub.services.evidence import map_pending_statements
 from hub.services.identity import DISPLAY_NAME_LENGTH
 
 QUIZ = {
@@ -112,3 +113,16 @@ def test_one_batch_names_one_learner_twice(client, runtime):
     person_ids = [person_id for person_id, _ in _people_of_evidence(runtime)]
     assert len(person_ids) == 3
     assert len(set(person_ids)) == 2
+
+
+def test_mapping_a_statement_again_adds_no_evidence(client, runtime):
+    """A statement queued again by hand after it was mapped keeps its one piece of evidence."""
+    assert client.post("/xapi/statements", json=QUIZ).status_code == 200
+    with runtime.sessions.begin() as session:
+        pk = session.query(Statement.pk).scalar()
+        session.add(PendingMapping(statement_pk=pk))
+
+    mapped = map_pending_statements(runtime.sessions, runtime.mappings, runtime.settings.account_homepages, 10)
+
+    assert mapped == 0
+    assert _counts(runtime) == (0, 1)
