@@ -182,7 +182,8 @@ USER = Schema(USER_SCHEMA, "User", "User Account", (
     Attribute("active", "boolean", "The user's administrative status; false deactivates the employment."),
     _string("password", "The user's password; accepted and discarded, because the hub does not log users in.",
             mutability="writeOnly", returned="never"),
-    _multi_valued("emails", "Email addresses for the user.", _string("value", "An email address."),
+    # 254 characters is the longest address that fits an SMTP path (RFC 5321 section 4.5.3.1.3).
+    _multi_valued("emails", "Email addresses for the user.", _string("value", "An email address.", max_length=254),
                   ("work", "home", "other")),
     _multi_valued("phoneNumbers", "Phone numbers for the user.", _string("value", "A phone number."),
                   ("work", "home", "mobile", "fax", "pager", "other")),
@@ -388,7 +389,9 @@ def complex_fields(attribute: Attribute, value: Any) -> dict[str, Any]:
                                                  f"its sub-attributes are {known}")
         if sub_attribute.mutability == "readOnly":
             continue
-        fields[sub_attribute.name] = _coerce_simple(sub_attribute, sub_value)
+        # An error names the sub-attribute by its full path, such as 'emails.value'.
+        path = f"{attribute.name}.{sub_attribute.name}"
+        fields[sub_attribute.name] = _coerce_simple(replace(sub_attribute, name=path), sub_value)
     return fields
 
 

@@ -17,6 +17,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from connectors.normalize import InvalidField, normalize_email
 from connectors.records import PersonRecord
 
 from ..models import PersonIdentifier, ScimGroup, ScimGroupMember, ScimUser, ScimUserEmail
@@ -128,8 +129,21 @@ def _save(session: Session, user: ScimUser, resource: dict, previous: dict) -> N
     except IntegrityError:
         raise ScimError(409, "uniqueness", f"userName {user_name!r} is already taken by another User") from None
 
+    _check_emails(resource)
     _store_emails(session, user.id, resource)
     _mirror_person(session, user.id, resource, previous)
+
+
+def _check_emails(resource: dict) -> None:
+    """Raise ScimError for an emails value that is not an address, which identity resolution would match on."""
+    for email in resource.get("emails") or []:
+        value = email.get("value")
+        if not value:
+            continue
+        try:
+            normalize_email("emails.value", value)
+        except InvalidField as error:
+            raise ScimError(400, "invalidValue", f"'emails.value': {error.message}") from None
 
 
 def _check_unique_user_name(session: Session, user_id: str, user_name: str) -> None:

@@ -319,3 +319,19 @@ def test_group_member_display_ignored(scim_client):
 
     assert response.status_code == 201, response.text
     assert response.json()["members"][0]["display"] == "Shown"
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Email values, which identity resolution matches on
+
+
+@pytest.mark.parametrize("value", ["電" * 1000, "not an email", "ann@@example.com"],
+                         ids=["1000 characters", "no at sign", "two at signs"])
+def test_invalid_email_value_rejected(scim_client, value):
+    body = {"schemas": [USER_SCHEMA], "userName": "ann.lee", "emails": [{"value": value, "type": "work"}]}
+
+    response = scim_client.post("/Users", json=body)
+
+    scim_error(response, 400, "invalidValue")
+    assert "emails" in response.json()["detail"]
+    assert scim_client.get("/Users", params={"filter": 'userName eq "ann.lee"'}).json()["totalResults"] == 0
