@@ -170,21 +170,24 @@ def is_json_media_type(content_type: str | None) -> bool:
     return content_type.split(";", 1)[0].strip().lower() == JSON_MEDIA_TYPE
 
 
-def parse_json_document(content: bytes, name: str = "document") -> object:
+def parse_json_document(content: bytes, name: str = "document", reject_repeated_keys: bool = False) -> object:
     """Parse a document sent as application/json; raise ValidationError when it is not valid UTF-8 JSON.
 
     NaN, Infinity and numbers too large for a float (such as 1e999) are not
-    JSON values, so they are rejected too.
+    JSON values, so they are rejected too, and so is a key repeated in one
+    object when ``reject_repeated_keys`` is set.
     """
     try:
-        return loads_exact(content.decode("utf-8"))
+        return loads_exact(content.decode("utf-8"), reject_repeated_keys)
+    except ValidationError as error:
+        raise ValidationError(error.message, name) from None
     except ValueError as error:
         raise ValidationError(f"is not valid JSON although its Content-Type is application/json: {error}",
                               name) from None
 
 
-def parse_json_object(content: bytes, name: str = "document") -> dict:
-    value = parse_json_document(content, name)
+def parse_json_object(content: bytes, name: str = "document", reject_repeated_keys: bool = False) -> dict:
+    value = parse_json_document(content, name, reject_repeated_keys)
     if type(value) is not dict:
         raise ValidationError(f"must be a JSON object to be merged, not {json_type_name(value)}", name)
     return value
@@ -199,7 +202,8 @@ def merge_json_documents(stored: bytes, posted: bytes) -> bytes:
     when either document is not a JSON object.
     """
     stored_object = parse_json_object(stored, "stored document")
-    posted_object = parse_json_object(posted, "posted document")
+    # A repeated key in the posted object would silently replace a stored value with one of its two values.
+    posted_object = parse_json_object(posted, "posted document", reject_repeated_keys=True)
     # Encoding the posted object alone first names the document at fault when the merge cannot be encoded.
     _dump_utf8(posted_object, "posted document")
     return _dump_utf8({**stored_object, **posted_object}, "stored document")

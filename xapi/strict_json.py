@@ -54,15 +54,18 @@ def loads(data: bytes) -> Any:
     return value
 
 
-def loads_exact(data: bytes | str) -> Any:
+def loads_exact(data: bytes | str, reject_repeated_keys: bool = False) -> Any:
     """Parse JSON text with the standard library, which keeps integers of any size exact.
 
     Raises ValueError for text that is not valid JSON, for the NaN and
     Infinity literals, for a number too large for a float (such as 1e999)
     and for nesting deeper than the interpreter's recursion limit allows.
+    With ``reject_repeated_keys``, raises ValidationError naming a key that
+    an object repeats; otherwise the last value of such a key wins.
     """
+    hook = _reject_repeated_keys if reject_repeated_keys else None
     try:
-        return json.loads(data, parse_constant=_reject_constant, parse_float=_finite_float)
+        return json.loads(data, parse_constant=_reject_constant, parse_float=_finite_float, object_pairs_hook=hook)
     except RecursionError:
         raise ValueError("JSON nests too deeply") from None
 
@@ -133,8 +136,7 @@ def _reject_repeated_keys(pairs: list[tuple[str, Any]]) -> dict:
     for key, _ in pairs:
         if key in seen:
             raise ValidationError(
-                f"property {key!r} appears more than once in one JSON object; "
-                "send each property once (xAPI Data 2.2)"
+                f"property {key!r} appears more than once in one JSON object; send each property once"
             )
         seen.add(key)
     return result

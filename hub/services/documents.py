@@ -130,7 +130,7 @@ def post_document(session: Session, context: DocumentContext, document_id: str, 
     application/json document must be a JSON object even when nothing is stored yet, since only objects merge.
     """
     if is_json_media_type(content_type):
-        _parse_or_reject(lambda: parse_json_object(content, "body"))
+        _parse_or_reject(lambda: parse_json_object(content, "body", reject_repeated_keys=True))
 
     existing = _lock_document(session, context, document_id)
     check_preconditions(existing, preconditions)

@@ -116,6 +116,27 @@ def test_post_merge_keeps_large_integer(client):
     assert stored.content == b'{"a":123456789012345678901234567890,"b":2}'
 
 
+@pytest.mark.parametrize("stored", [None, b'{"a": 0}'], ids=["nothing stored", "document stored"])
+def test_post_merge_with_repeated_key_rejected(client, stored):
+    if stored is not None:
+        client.put(STATE, params=_state(), data=stored, headers=JSON_TYPE)
+
+    response = client.post(STATE, params=_state(), data=b'{"a": 1, "a": 2}', headers=JSON_TYPE)
+
+    assert response.status_code == 400
+    assert "'a' appears more than once" in response.json()["error"]["message"]
+    expected = 404 if stored is None else 200
+    assert client.get(STATE, params=_state()).status_code == expected
+
+
+def test_put_with_repeated_key_stored_as_sent(client):
+    """PUT stores a document byte for byte, so a repeated key is kept as the client sent it."""
+    response = client.put(STATE, params=_state(), data=b'{"a": 1, "a": 2}', headers=JSON_TYPE)
+
+    assert response.status_code == 204
+    assert client.get(STATE, params=_state()).content == b'{"a": 1, "a": 2}'
+
+
 # ---------------------------------------------------------------------------------------------------------
 # Body size
 
