@@ -465,18 +465,23 @@ def _store_attachment_data(session: Session, statements: list[dict], parts: Mapp
 
 
 def load_attachments(session: Session, statements: Iterable[dict]) -> list[AttachmentPart]:
-    """Return the stored data of the statements' attachments, once per sha2; fileUrl-only ones have none."""
-    wanted = list(dict.fromkeys(attachment["sha2"].lower()
-                                for statement in statements
-                                for _, attachment in attachments_with_paths(statement)))
-    if not wanted:
+    """Return the stored data of the statements' attachments, once per sha2; fileUrl-only ones have none.
+
+    Data is stored once per sha2, with the content type of the first statement that sent it. Each part takes
+    the contentType of the first statement here that names its sha2 instead, so a statement read alone gets
+    its own attachment's type.
+    """
+    content_types: dict[str, str] = {}
+    for statement in statements:
+        for _, attachment in attachments_with_paths(statement):
+            content_types.setdefault(attachment["sha2"].lower(), attachment["contentType"])
+    if not content_types:
         return []
 
-    rows = session.execute(select(AttachmentData.sha2, AttachmentData.content_type, AttachmentData.data)
-                           .where(AttachmentData.sha2.in_(wanted)))
-    by_sha2 = {sha2: AttachmentPart(sha2=sha2, content_type=content_type, data=data)
-               for sha2, content_type, data in rows}
-    return [by_sha2[sha2] for sha2 in wanted if sha2 in by_sha2]
+    rows = session.execute(select(AttachmentData.sha2, AttachmentData.data)
+                           .where(AttachmentData.sha2.in_(content_types)))
+    by_sha2 = {sha2: AttachmentPart(sha2=sha2, content_type=content_types[sha2], data=data) for sha2, data in rows}
+    return [by_sha2[sha2] for sha2 in content_types if sha2 in by_sha2]
 
 
 def canonical_definitions(session: Session, statements: Iterable[dict]) -> Mapping[str, dict]:

@@ -47,6 +47,21 @@ def test_get_with_attachments_returns_multipart(make_client, version):
         assert headers["Content-Type"] == declared["contentType"]
 
 
+def test_shared_attachment_data_keeps_each_content_type(client):
+    """Two statements attach the same bytes as different types; each is returned with its own type."""
+    as_text = statement(attachments=[attachment(IMAGE, "text/plain")])
+    as_image = statement(attachments=[attachment(IMAGE, "image/png")])
+    for sent in (as_text, as_image):
+        headers, body = multipart_body(sent, (part_headers(IMAGE, sent["attachments"][0]["contentType"]), IMAGE))
+        assert client.post("/xapi/statements", data=body, headers=headers).status_code == 200
+
+    for sent in (as_text, as_image):
+        response = client.get("/xapi/statements", params={"statementId": sent["id"], "attachments": "true"})
+        _, (part_headers_returned, data) = response_parts(response)
+        assert data == IMAGE
+        assert part_headers_returned["Content-Type"] == sent["attachments"][0]["contentType"]
+
+
 def test_statement_result_with_attachments_returns_multipart(client):
     first = statement(attachments=[attachment(TEXT)])
     second = statement(attachments=[attachment(TEXT)])
