@@ -9,6 +9,8 @@ from pathlib import Path
 from typing import Iterator
 
 from sqlalchemy import Engine, create_engine, event, exc
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, sessionmaker
 
 log = logging.getLogger(__name__)
@@ -111,3 +113,12 @@ def upgrade_database(database_url: str, revision: str = "head") -> None:
     log.info("database upgrade started: revision=%s", revision)
     command.upgrade(alembic_config(database_url), revision)
     log.info("database upgrade finished: revision=%s", revision)
+
+
+def upsert_insert(session: Session, table):
+    """Return an INSERT for ``table`` in the session's SQL dialect, which offers ON CONFLICT clauses.
+
+    PostgreSQL and SQLite both support ON CONFLICT, but SQLAlchemy builds it only from each dialect's own insert.
+    """
+    dialect_insert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    return dialect_insert(table)

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import re
 
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from ..api.schemas import ASCII_INTEGER
 from ..models import utcnow
 from .errors import ScimError
 from .schema import LIST_RESPONSE_SCHEMA, ResourceType
@@ -96,9 +96,6 @@ def list_params(values: dict[str, Any], default_count: int, max_count: int) -> L
                       attribute_list(values.get("excludedattributes"), "excludedAttributes"))
 
 
-_ASCII_INTEGER = re.compile(r"-?[0-9]+")
-
-
 def _integer(value: Any, name: str, default: int) -> int:
     """Read an integer from a query string or a SearchRequest body: ASCII digits with an optional minus sign.
 
@@ -108,7 +105,7 @@ def _integer(value: Any, name: str, default: int) -> int:
         return default
     if type(value) is int:
         return value
-    if isinstance(value, str) and _ASCII_INTEGER.fullmatch(value):
+    if isinstance(value, str) and ASCII_INTEGER.fullmatch(value):
         return int(value)
     raise ScimError(400, "invalidValue", f"'{name}' must be an integer, not {value!r}")
 

@@ -13,10 +13,9 @@ import logging
 from typing import Iterable, Iterator
 
 from sqlalchemy import select, update
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from ..db import upsert_insert
 from ..models import ActivityDefinition, utcnow
 
 log = logging.getLogger(__name__)
@@ -157,11 +156,11 @@ def _stored_definitions(session: Session, incoming: dict[str, dict | None]) -> d
 
 def _insert_missing(session: Session, incoming: dict[str, dict | None]) -> None:
     """Insert a row for each activity id not stored yet; concurrent inserts of the same id are skipped."""
-    insert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     now = utcnow()
     rows = [{"activity_key": activity_key(activity_id), "activity_id": activity_id, "updated_at": now}
             for activity_id in sorted(incoming)]
-    session.execute(insert(ActivityDefinition).on_conflict_do_nothing(index_elements=["activity_key"]), rows)
+    statement = upsert_insert(session, ActivityDefinition).on_conflict_do_nothing(index_elements=["activity_key"])
+    session.execute(statement, rows)
 
 
 def _merge_into_stored(session: Session, defined: dict[str, dict]) -> None:

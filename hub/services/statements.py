@@ -14,8 +14,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import insert, select, text, update
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -25,6 +23,7 @@ from xapi.multipart import AttachmentPart, attachments_with_paths
 from xapi.normalize import normalize_statement
 from xapi.timestamps import format_timestamp, parse_timestamp
 
+from ..db import upsert_insert
 from ..errors import BadRequest, Conflict
 from ..jsonutil import dumps, loads
 from ..models import (AttachmentData, PendingMapping, Statement, StatementActivity, StatementAgent,
@@ -336,8 +335,7 @@ def queue_for_mapping(session: Session, pks: list[int]) -> None:
     mapping job that is reading the statement right now. Once that job deletes its queue row and commits, the
     insert goes ahead, so a statement voided during its mapping is mapped again and its evidence retracted.
     """
-    dialect_insert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    statement = dialect_insert(PendingMapping)
+    statement = upsert_insert(session, PendingMapping)
     session.execute(statement.on_conflict_do_update(index_elements=["statement_pk"],
                                                     set_={"statement_pk": statement.excluded.statement_pk}),
                     [{"statement_pk": pk} for pk in pks])
