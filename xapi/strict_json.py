@@ -28,7 +28,7 @@ MAX_DEPTH = 128
 # The integers orjson parses exactly, from -2**63 to 2**64 - 1. It turns a larger
 # integer into the nearest float, which would store a different number than the
 # client sent, so such an integer is rejected instead.
-# NOTE: a decimal fraction with more digits than a double holds is rounded to the
+# NOTE: a decimal fraction with more digits than a double can represent is rounded to the
 # nearest double, as most JSON parsers do (RFC 8259 section 6).
 INTEGER_RANGE = range(-(2**63), 2**64)
 # Any float at least this large may come from an integer outside INTEGER_RANGE.

@@ -117,7 +117,8 @@ def load_body(schema: Schema) -> dict:
 
 def parse_json_body(data: bytes, name: str) -> Any:
     """Parse a JSON body with the LRS's strict parser, and raise BadRequest for invalid JSON, nesting deeper
-    than strict_json.MAX_DEPTH or a key repeated within one object.
+    than strict_json.MAX_DEPTH, a key repeated within one object or an integer outside
+    strict_json.INTEGER_RANGE.
 
     A parser that keeps the last of two repeated keys would act on a value that another reader of the same
     body may not see. ``name`` is what the error message calls the body.
@@ -125,7 +126,8 @@ def parse_json_body(data: bytes, name: str) -> Any:
     try:
         return strict_json.loads(data)
     except XapiValidationError as error:
-        # strict_json raises this only for a key repeated within one object, and the message names the key.
+        # strict_json raises this for a key repeated within one object or an integer it cannot keep exact, and
+        # the message names the key or the number.
         raise BadRequest(f"{name} is invalid: {error.message}", field="body") from None
     except ValueError as error:
         raise BadRequest(f"{name} is not valid JSON: {error}", field="body") from None

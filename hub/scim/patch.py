@@ -346,9 +346,9 @@ def _drop_values_missing_required(resource: dict, resource_type: ResourceType) -
             required = [sub.name for sub in attribute.sub_attributes if sub.required]
             if not attribute.multi_valued or not required or attribute.name not in container:
                 continue
-            kept = [item for item in container[attribute.name]
-                    if all(item.get(name) is not None for name in required)]
-            _store_list(container, attribute, kept)
+            complete_values = [item for item in container[attribute.name]
+                               if all(item.get(name) is not None for name in required)]
+            _store_list(container, attribute, complete_values)
 
 
 def _store_list(container: dict, attribute: Attribute, items: list) -> None:

@@ -82,7 +82,8 @@ class _Window:
         return conditions
 
     def position(self, stored, pk) -> list:
-        """The time range and page start on ``stored`` and ``pk`` columns of statements or of index rows."""
+        """Return the time range and page start as conditions on the ``stored`` and ``pk`` columns given, of
+        statements or of index rows."""
         conditions = []
         if self.query.since:
             conditions.append(stored > self.query.since)
